@@ -1,0 +1,92 @@
+/**
+ * `meshguard control-plane`: runs the control plane in the foreground until
+ * SIGINT/SIGTERM. Settings: flags > `--config` file > defaults (none needed).
+ */
+import { readFileSync } from 'node:fs';
+import type { Command } from 'commander';
+import { pino } from 'pino';
+import { parse as parseYaml } from 'yaml';
+import { z } from 'zod';
+import { startControlPlane } from '../../control/control-plane.js';
+import { MeshguardError } from '../../errors.js';
+import { resolveDataDir } from '../control-client.js';
+
+/** Kubernetes' and Istio's default trust domain, so principals read `cluster.local/ns/<ns>/sa/<sa>` out of the box. */
+export const DEFAULT_TRUST_DOMAIN = 'cluster.local';
+/** A free port on loopback: nothing is exposed beyond this machine unless `--listen` says so. */
+export const DEFAULT_LISTEN = '127.0.0.1:0';
+
+const ConfigFile = z.strictObject({
+  trustDomain: z.string().optional(),
+  listen: z.string().optional(),
+  dataDir: z.string().optional(),
+  logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace']).optional(),
+});
+
+interface Flags {
+  trustDomain?: string;
+  listen?: string;
+  dataDir?: string;
+  config?: string;
+  logLevel?: string;
+}
+
+export function register(program: Command): void {
+  program
+    .command('control-plane')
+    .description('run the control plane (store, attestation, admin socket) in the foreground')
+    .option('--trust-domain <domain>', `SPIFFE trust domain (default ${DEFAULT_TRUST_DOMAIN})`)
+    .option('--listen <host:port>', `CA API address (default ${DEFAULT_LISTEN}, a free loopback port)`)
+    .option('--data-dir <dir>', 'data directory (default $MESHGUARD_DIR or ./.meshguard)')
+    .option('--config <file>', 'YAML file with trustDomain, listen, dataDir, logLevel')
+    .option('--log-level <level>', 'fatal|error|warn|info|debug|trace (default info)')
+    .action(async (flags: Flags) => run(flags));
+}
+
+async function run(flags: Flags): Promise<void> {
+  const file = flags.config ? readConfig(flags.config) : {};
+  const trustDomain = flags.trustDomain ?? file.trustDomain ?? DEFAULT_TRUST_DOMAIN;
+  const listen = checkListen(flags.listen ?? file.listen ?? DEFAULT_LISTEN);
+  const dataDir = resolveDataDir(flags.dataDir ?? file.dataDir);
+  const log = pino({ name: 'meshguard-control-plane', level: flags.logLevel ?? file.logLevel ?? 'info' });
+  log.info({ dataDir, trustDomain }, 'starting control plane');
+  const cp = await startControlPlane({ dataDir, trustDomain, version: packageVersion(), log });
+  // The CA API is not served yet (it lands with the CA library): `listen` is validated and reported only.
+  log.info({ adminSocket: cp.state.adminSocket, caAddress: cp.state.caAddress, listen }, 'control plane ready');
+  await new Promise<void>((done) => {
+    const stop = (signal: string) => {
+      log.info({ signal }, 'shutting down');
+      void cp.close().then(done, (err: unknown) => { log.error({ err }, 'shutdown failed'); process.exitCode = 1; done(); });
+    };
+    process.once('SIGINT', () => stop('SIGINT'));
+    process.once('SIGTERM', () => stop('SIGTERM'));
+  });
+  log.info('stopped');
+}
+
+function readConfig(path: string): z.infer<typeof ConfigFile> {
+  let raw: unknown;
+  try {
+    raw = parseYaml(readFileSync(path, 'utf8'));
+  } catch (err) {
+    throw new MeshguardError('MG_CONFIG_UNREADABLE', `cannot read ${path}: ${(err as Error).message}`);
+  }
+  const parsed = ConfigFile.safeParse(raw ?? {});
+  if (!parsed.success) {
+    const problems = parsed.error.issues.map((i) => `${i.path.join('.') || '(top level)'}: ${i.message}`).join('; ');
+    throw new MeshguardError('MG_CONFIG_INVALID', `${path}: ${problems} (allowed keys: trustDomain, listen, dataDir, logLevel)`);
+  }
+  return parsed.data;
+}
+
+function checkListen(value: string): string {
+  const m = /^(\[[0-9a-fA-F:]+\]|[A-Za-z0-9.-]+):(\d{1,5})$/.exec(value);
+  if (!m || Number(m[2]) > 65535) throw new MeshguardError('MG_CLI_BAD_LISTEN', `--listen must be host:port (e.g. 127.0.0.1:8443), not "${value}"`);
+  return value;
+}
+
+function packageVersion(): string {
+  // src/cli/commands and dist/cli/commands are both three levels below the package root.
+  const pkg = JSON.parse(readFileSync(new URL('../../../package.json', import.meta.url), 'utf8')) as { version?: string };
+  return pkg.version ?? '0.0.0';
+}

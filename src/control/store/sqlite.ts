@@ -1,0 +1,192 @@
+/**
+ * The embedded store: one SQLite file (better-sqlite3) in the data directory.
+ * WAL mode so the CA's inserts do not block readers; every statement prepared
+ * once; migrations applied in a transaction each at open.
+ */
+import Database from 'better-sqlite3';
+import { ControlError, StoreSchemaTooNewError } from '../errors.js';
+import { LATEST_SCHEMA_VERSION, MIGRATIONS } from './migrations/index.js';
+import type { CaSlotName, CaSlotRecord, EntryRecord, IssuedCertRecord, Store, TokenRecord } from './store.js';
+
+type Row = Record<string, unknown>;
+
+/**
+ * Opens (creating if needed) the SQLite store at `path` and brings its schema up to date.
+ *
+ * @example
+ *   const store = openSqliteStore('.meshguard/meshguard.db');
+ *   await store.createEntry({ id, spiffeId, selectors: ['k8s:ns:payments'], createdAt: Date.now() });
+ */
+export function openSqliteStore(path: string): Store {
+  const db = new Database(path);
+  db.pragma('journal_mode = WAL');
+  // WAL + NORMAL is durable across application crashes; a power loss may drop the last
+  // transactions, which for issuance records and tokens is an acceptable trade for throughput.
+  db.pragma('synchronous = NORMAL');
+  db.pragma('busy_timeout = 5000');
+  db.pragma('foreign_keys = ON');
+  migrate(db);
+  return new SqliteStore(db);
+}
+
+function migrate(db: Database.Database): void {
+  db.exec('CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at INTEGER NOT NULL)');
+  const row = db.prepare('SELECT MAX(version) AS v FROM schema_migrations').get() as { v: number | null };
+  const current = row.v ?? 0;
+  if (current > LATEST_SCHEMA_VERSION) throw new StoreSchemaTooNewError(current, LATEST_SCHEMA_VERSION);
+  const record = db.prepare('INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)');
+  for (const m of MIGRATIONS) {
+    if (m.version <= current) continue;
+    db.transaction(() => {
+      db.exec(m.sql);
+      record.run(m.version, m.name, Date.now());
+    }).immediate();
+  }
+}
+
+const toEntry = (r: Row): EntryRecord => ({
+  id: r.id as string,
+  spiffeId: r.spiffe_id as string,
+  selectors: JSON.parse(r.selectors as string) as string[],
+  createdAt: r.created_at as number,
+});
+
+const toToken = (r: Row): TokenRecord => ({
+  id: r.id as string,
+  kind: r.kind as TokenRecord['kind'],
+  hash: r.hash as string,
+  namespace: r.namespace as string,
+  serviceAccount: r.service_account as string,
+  createdAt: r.created_at as number,
+  expiresAt: r.expires_at as number,
+  usedAt: (r.used_at as number | null) ?? null,
+  revokedAt: (r.revoked_at as number | null) ?? null,
+});
+
+const toIssued = (r: Row): IssuedCertRecord => ({
+  serial: r.serial as string,
+  spiffeId: r.spiffe_id as string,
+  notAfter: r.not_after as number,
+  issuedAt: r.issued_at as number,
+});
+
+const toSlot = (r: Row): CaSlotRecord => ({
+  slot: r.slot as CaSlotName,
+  keyId: r.key_id as string,
+  certificatePem: r.certificate_pem as string,
+  notBefore: r.not_before as number,
+  notAfter: r.not_after as number,
+  updatedAt: r.updated_at as number,
+});
+
+/** Unique-constraint failures become a domain error the admin API can answer 409 with. */
+function conflict<T>(what: string, fn: () => T): T {
+  try {
+    return fn();
+  } catch (err) {
+    if ((err as { code?: string }).code?.startsWith('SQLITE_CONSTRAINT')) {
+      throw new ControlError('MG_STORE_CONFLICT', `${what} already exists`, { cause: err });
+    }
+    throw err;
+  }
+}
+
+class SqliteStore implements Store {
+  private readonly s;
+  private readonly insertIssuedBatch;
+
+  constructor(private readonly db: Database.Database) {
+    const p = (sql: string) => db.prepare(sql);
+    this.s = {
+      insertEntry: p('INSERT INTO entries (id, spiffe_id, selectors, created_at) VALUES (?, ?, ?, ?)'),
+      getEntry: p('SELECT * FROM entries WHERE id = ?'),
+      listEntries: p('SELECT * FROM entries ORDER BY created_at, id'),
+      deleteEntry: p('DELETE FROM entries WHERE id = ?'),
+      insertToken: p(`INSERT INTO tokens (id, kind, hash, namespace, service_account, created_at, expires_at, used_at, revoked_at)
+                      VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`),
+      getToken: p('SELECT * FROM tokens WHERE id = ?'),
+      findToken: p('SELECT * FROM tokens WHERE hash = ?'),
+      listTokens: p('SELECT * FROM tokens ORDER BY created_at, id'),
+      // The WHERE clause is the compare-and-set: one statement, so concurrent redemptions cannot both win.
+      useToken: p('UPDATE tokens SET used_at = ? WHERE id = ? AND used_at IS NULL AND revoked_at IS NULL'),
+      revokeToken: p('UPDATE tokens SET revoked_at = ? WHERE id = ? AND revoked_at IS NULL'),
+      insertIssued: p('INSERT INTO issued_certificates (serial, spiffe_id, not_after, issued_at) VALUES (?, ?, ?, ?)'),
+      listIssued: p('SELECT * FROM issued_certificates ORDER BY issued_at DESC, serial LIMIT ?'),
+      listIssuedFor: p('SELECT * FROM issued_certificates WHERE spiffe_id = ? ORDER BY issued_at DESC, serial LIMIT ?'),
+      getMeta: p('SELECT value FROM ca_metadata WHERE key = ?'),
+      setMeta: p('INSERT INTO ca_metadata (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value'),
+      getSlot: p('SELECT * FROM ca_slots WHERE slot = ?'),
+      putSlot: p(`INSERT INTO ca_slots (slot, key_id, certificate_pem, not_before, not_after, updated_at) VALUES (?, ?, ?, ?, ?, ?)
+                  ON CONFLICT (slot) DO UPDATE SET key_id = excluded.key_id, certificate_pem = excluded.certificate_pem,
+                  not_before = excluded.not_before, not_after = excluded.not_after, updated_at = excluded.updated_at`),
+    };
+    this.insertIssuedBatch = db.transaction((records: readonly IssuedCertRecord[]) => {
+      for (const r of records) this.s.insertIssued.run(r.serial, r.spiffeId, r.notAfter, r.issuedAt);
+    });
+  }
+
+  async createEntry(e: EntryRecord): Promise<void> {
+    conflict('an entry with this SPIFFE ID and these selectors', () =>
+      this.s.insertEntry.run(e.id, e.spiffeId, JSON.stringify(e.selectors), e.createdAt));
+  }
+  async getEntry(id: string): Promise<EntryRecord | undefined> {
+    const r = this.s.getEntry.get(id) as Row | undefined;
+    return r && toEntry(r);
+  }
+  async listEntries(): Promise<EntryRecord[]> {
+    return (this.s.listEntries.all() as Row[]).map(toEntry);
+  }
+  async deleteEntry(id: string): Promise<boolean> {
+    return this.s.deleteEntry.run(id).changes === 1;
+  }
+
+  async createToken(t: TokenRecord): Promise<void> {
+    conflict('a token with this id', () => this.s.insertToken.run(
+      t.id, t.kind, t.hash, t.namespace, t.serviceAccount, t.createdAt, t.expiresAt, t.usedAt, t.revokedAt));
+  }
+  async getToken(id: string): Promise<TokenRecord | undefined> {
+    const r = this.s.getToken.get(id) as Row | undefined;
+    return r && toToken(r);
+  }
+  async findTokenByHash(hash: string): Promise<TokenRecord | undefined> {
+    const r = this.s.findToken.get(hash) as Row | undefined;
+    return r && toToken(r);
+  }
+  async listTokens(): Promise<TokenRecord[]> {
+    return (this.s.listTokens.all() as Row[]).map(toToken);
+  }
+  async markTokenUsed(id: string, at: number): Promise<boolean> {
+    return this.s.useToken.run(at, id).changes === 1;
+  }
+  async revokeToken(id: string, at: number): Promise<boolean> {
+    return this.s.revokeToken.run(at, id).changes === 1;
+  }
+
+  async recordIssuedCertificates(records: readonly IssuedCertRecord[]): Promise<void> {
+    if (records.length === 0) return;
+    conflict('a certificate with this serial', () => this.insertIssuedBatch.immediate(records));
+  }
+  async listIssuedCertificates(filter: { spiffeId?: string; limit?: number } = {}): Promise<IssuedCertRecord[]> {
+    const limit = filter.limit ?? 1000;
+    const rows = filter.spiffeId === undefined ? this.s.listIssued.all(limit) : this.s.listIssuedFor.all(filter.spiffeId, limit);
+    return (rows as Row[]).map(toIssued);
+  }
+
+  async getCaMetadata(key: string): Promise<string | undefined> {
+    return (this.s.getMeta.get(key) as { value: string } | undefined)?.value;
+  }
+  async setCaMetadata(key: string, value: string): Promise<void> {
+    this.s.setMeta.run(key, value);
+  }
+  async getCaSlot(slot: CaSlotName): Promise<CaSlotRecord | undefined> {
+    const r = this.s.getSlot.get(slot) as Row | undefined;
+    return r && toSlot(r);
+  }
+  async putCaSlot(r: CaSlotRecord): Promise<void> {
+    this.s.putSlot.run(r.slot, r.keyId, r.certificatePem, r.notBefore, r.notAfter, r.updatedAt);
+  }
+
+  async close(): Promise<void> {
+    if (this.db.open) this.db.close();
+  }
+}

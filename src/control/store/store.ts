@@ -1,0 +1,86 @@
+/**
+ * The control plane's store, as a narrow interface so that a PostgreSQL backend
+ * can follow the embedded SQLite one (`sqlite.ts`). Every backend must pass
+ * `test/control/store/conformance.ts`. Methods are async because the network
+ * backends are; values are plain data, times are epoch milliseconds.
+ *
+ * The store never sees a token secret: only its keyed hash (`tokens/token-secret.ts`).
+ */
+
+/** A SPIRE-like registration entry: workloads whose attested selectors include all of `selectors` get `spiffeId`. */
+export interface EntryRecord {
+  id: string;
+  spiffeId: string;
+  /** `type:value`, e.g. `k8s:ns:payments`; sorted, no duplicates. */
+  selectors: string[];
+  createdAt: number;
+}
+
+/** `join`: single use, for a proxy's first attestation. `local`: minted by `meshguard up`, reusable until expiry. */
+export type TokenKind = 'join' | 'local';
+
+export interface TokenRecord {
+  id: string;
+  kind: TokenKind;
+  /** HMAC-SHA256 of the secret under the server's pepper, hex. Never the secret. */
+  hash: string;
+  namespace: string;
+  serviceAccount: string;
+  createdAt: number;
+  expiresAt: number;
+  usedAt: number | null;
+  revokedAt: number | null;
+}
+
+/** One certificate the CA issued, kept to list and audit issuance. */
+export interface IssuedCertRecord {
+  /** Hex serial number, unique per CA. */
+  serial: string;
+  spiffeId: string;
+  notAfter: number;
+  issuedAt: number;
+}
+
+/** SPIRE's two CA slots: the active key/certificate and the one prepared for rotation. */
+export type CaSlotName = 'current' | 'next';
+
+export interface CaSlotRecord {
+  slot: CaSlotName;
+  /** Key store reference (never private key bytes). */
+  keyId: string;
+  certificatePem: string;
+  notBefore: number;
+  notAfter: number;
+  updatedAt: number;
+}
+
+export interface Store {
+  createEntry(entry: EntryRecord): Promise<void>;
+  getEntry(id: string): Promise<EntryRecord | undefined>;
+  listEntries(): Promise<EntryRecord[]>;
+  /** Resolves `true` when an entry was deleted. */
+  deleteEntry(id: string): Promise<boolean>;
+
+  createToken(token: TokenRecord): Promise<void>;
+  getToken(id: string): Promise<TokenRecord | undefined>;
+  findTokenByHash(hash: string): Promise<TokenRecord | undefined>;
+  listTokens(): Promise<TokenRecord[]>;
+  /**
+   * Marks an unused, unrevoked token used, atomically: of any number of
+   * concurrent calls for one token exactly one resolves `true`.
+   */
+  markTokenUsed(id: string, at: number): Promise<boolean>;
+  /** Resolves `true` when the token existed and was not already revoked. */
+  revokeToken(id: string, at: number): Promise<boolean>;
+
+  /** Records certificates in one transaction (callers batch; see `issued-cert-recorder.ts`). */
+  recordIssuedCertificates(records: readonly IssuedCertRecord[]): Promise<void>;
+  listIssuedCertificates(filter?: { spiffeId?: string; limit?: number }): Promise<IssuedCertRecord[]>;
+
+  getCaMetadata(key: string): Promise<string | undefined>;
+  setCaMetadata(key: string, value: string): Promise<void>;
+  getCaSlot(slot: CaSlotName): Promise<CaSlotRecord | undefined>;
+  putCaSlot(record: CaSlotRecord): Promise<void>;
+
+  close(): Promise<void>;
+}

@@ -1,0 +1,102 @@
+/**
+ * The conformance suite every `Store` backend must pass (SQLite now, PostgreSQL
+ * later). Call it from a backend's test file with a factory for fresh stores.
+ */
+import assert from 'node:assert/strict';
+import { after, describe, it } from 'node:test';
+import type { EntryRecord, Store, TokenRecord } from '../../../src/control/store/store.js';
+
+export type OpenStore = () => Promise<Store>;
+
+const entry = (id: string, selectors: string[], createdAt = 1000): EntryRecord =>
+  ({ id, spiffeId: `spiffe://cluster.local/${id}`, selectors, createdAt });
+
+const token = (id: string, over: Partial<TokenRecord> = {}): TokenRecord => ({
+  id, kind: 'join', hash: `${id}`.padEnd(64, '0'), namespace: 'payments', serviceAccount: 'checkout',
+  createdAt: 1000, expiresAt: 2000, usedAt: null, revokedAt: null, ...over,
+});
+
+export function runStoreConformance(backend: string, open: OpenStore): void {
+  describe(`Store conformance: ${backend}`, () => {
+    const opened: Store[] = [];
+    const fresh = async () => { const s = await open(); opened.push(s); return s; };
+    after(async () => { for (const s of opened) await s.close(); });
+
+    it('stores, lists (oldest first) and deletes registration entries', async () => {
+      const s = await fresh();
+      await s.createEntry(entry('b', ['k8s:ns:b'], 2000));
+      await s.createEntry(entry('a', ['k8s:ns:a', 'k8s:sa:x'], 1000));
+      assert.deepEqual((await s.listEntries()).map((e) => e.id), ['a', 'b']);
+      assert.deepEqual(await s.getEntry('a'), entry('a', ['k8s:ns:a', 'k8s:sa:x'], 1000));
+      assert.equal(await s.deleteEntry('a'), true);
+      assert.equal(await s.deleteEntry('a'), false);
+      assert.equal(await s.getEntry('a'), undefined);
+    });
+
+    it('refuses a second entry with the same SPIFFE ID and selectors', async () => {
+      const s = await fresh();
+      await s.createEntry(entry('a', ['k8s:ns:a']));
+      await assert.rejects(s.createEntry({ ...entry('a', ['k8s:ns:a']), id: 'other' }), { code: 'MG_STORE_CONFLICT' });
+    });
+
+    it('finds tokens by hash and by id, and lists them', async () => {
+      const s = await fresh();
+      await s.createToken(token('t1'));
+      assert.deepEqual(await s.findTokenByHash(token('t1').hash), token('t1'));
+      assert.deepEqual(await s.getToken('t1'), token('t1'));
+      assert.equal(await s.findTokenByHash('f'.repeat(64)), undefined);
+      assert.equal((await s.listTokens()).length, 1);
+    });
+
+    it('marks a token used exactly once, even under concurrent calls', async () => {
+      const s = await fresh();
+      await s.createToken(token('t1'));
+      const wins = await Promise.all(Array.from({ length: 20 }, (_, i) => s.markTokenUsed('t1', 1500 + i)));
+      assert.equal(wins.filter(Boolean).length, 1);
+      assert.notEqual((await s.getToken('t1'))?.usedAt, null);
+    });
+
+    it('does not mark a revoked token used, and revokes only once', async () => {
+      const s = await fresh();
+      await s.createToken(token('t1'));
+      assert.equal(await s.revokeToken('t1', 1200), true);
+      assert.equal(await s.revokeToken('t1', 1300), false);
+      assert.equal(await s.markTokenUsed('t1', 1400), false);
+      assert.equal((await s.getToken('t1'))?.revokedAt, 1200);
+      assert.equal(await s.revokeToken('missing', 1), false);
+    });
+
+    it('records issued certificates in batches and lists them newest first, by SPIFFE ID', async () => {
+      const s = await fresh();
+      await s.recordIssuedCertificates([
+        { serial: '01', spiffeId: 'spiffe://cluster.local/a', notAfter: 5, issuedAt: 1 },
+        { serial: '02', spiffeId: 'spiffe://cluster.local/b', notAfter: 6, issuedAt: 2 },
+      ]);
+      await s.recordIssuedCertificates([]);
+      assert.deepEqual((await s.listIssuedCertificates()).map((r) => r.serial), ['02', '01']);
+      assert.deepEqual(await s.listIssuedCertificates({ spiffeId: 'spiffe://cluster.local/a' }),
+        [{ serial: '01', spiffeId: 'spiffe://cluster.local/a', notAfter: 5, issuedAt: 1 }]);
+      assert.equal((await s.listIssuedCertificates({ limit: 1 })).length, 1);
+    });
+
+    it('rejects a batch with a duplicate serial as a whole', async () => {
+      const s = await fresh();
+      const r = { serial: '01', spiffeId: 'spiffe://cluster.local/a', notAfter: 5, issuedAt: 1 };
+      await assert.rejects(s.recordIssuedCertificates([r, { ...r, serial: '02' }, r]), { code: 'MG_STORE_CONFLICT' });
+      assert.deepEqual(await s.listIssuedCertificates(), []);
+    });
+
+    it('keeps CA metadata and replaces CA slots', async () => {
+      const s = await fresh();
+      assert.equal(await s.getCaMetadata('trustDomain'), undefined);
+      await s.setCaMetadata('trustDomain', 'cluster.local');
+      await s.setCaMetadata('trustDomain', 'example.org');
+      assert.equal(await s.getCaMetadata('trustDomain'), 'example.org');
+      const slot = { slot: 'current' as const, keyId: 'k1', certificatePem: 'PEM', notBefore: 1, notAfter: 2, updatedAt: 3 };
+      await s.putCaSlot(slot);
+      await s.putCaSlot({ ...slot, keyId: 'k2' });
+      assert.deepEqual(await s.getCaSlot('current'), { ...slot, keyId: 'k2' });
+      assert.equal(await s.getCaSlot('next'), undefined);
+    });
+  });
+}
