@@ -5,7 +5,7 @@ export {
   type SpiffeId, type TrustDomain,
 } from './spiffe-id.js';
 export {
-  memoryKeyStore, generateCaPrivateKey, algorithmOfKey, hashFor, DEFAULT_CA_KEY_ALGORITHM,
+  memoryKeyStore, generateCaPrivateKey, algorithmOfKey, hashFor, isBuiltinKeyStore, BUILTIN_KEY_STORE, DEFAULT_CA_KEY_ALGORITHM,
   type CaKeyStore, type CaKeyAlgorithm,
 } from './ca/key-store.js';
 export { createKeyFileStore, loadKeyFileStore, readPrivateKeyFile } from './ca/key-file.js';

@@ -138,8 +138,24 @@ export function tlv(tag: number, ...parts: Uint8Array[]): Buffer {
   return Buffer.concat([Buffer.from([tag]), encodeLength(len), ...parts]);
 }
 
+// Issuing thousands of certificates a second, notBefore/notAfter repeat within a second:
+// a tiny cache saves the string work (~3 µs each).
+const timeCache = new Map<number, Buffer>();
+const TIME_CACHE_MAX = 16;
+
 /** UTCTime for 1950–2049, GeneralizedTime otherwise (RFC 5280 §4.1.2.5), to the second. */
 export function encodeTime(date: Date): Buffer {
+  const second = Math.floor(date.getTime() / 1000);
+  let hit = timeCache.get(second);
+  if (!hit) {
+    if (timeCache.size >= TIME_CACHE_MAX) timeCache.clear();
+    hit = encodeTimeUncached(date);
+    timeCache.set(second, hit);
+  }
+  return hit;
+}
+
+function encodeTimeUncached(date: Date): Buffer {
   const iso = date.toISOString(); // YYYY-MM-DDTHH:MM:SS.sssZ
   const year = date.getUTCFullYear();
   const digits = iso.slice(0, 19).replace(/[-T:]/g, '');

@@ -17,6 +17,18 @@ export interface CaKeyStore {
   sign(data: Uint8Array): Buffer | Promise<Buffer>;
 }
 
+/**
+ * Marks the built-in memory store, whose `sign` is Node's own `crypto.sign` on a KeyObject.
+ * The issuer re-verifies signatures from any other store (a KMS/HSM plugin may return
+ * garbage) but not from this one, where a re-check doubles the cost of issuing.
+ */
+export const BUILTIN_KEY_STORE: unique symbol = Symbol('meshguard.builtinKeyStore');
+
+/** `true` for stores made by `memoryKeyStore`. */
+export function isBuiltinKeyStore(store: CaKeyStore): boolean {
+  return (store as { [BUILTIN_KEY_STORE]?: boolean })[BUILTIN_KEY_STORE] === true;
+}
+
 /** The digest that goes with a CA key algorithm in signatures meshguard makes. */
 export function hashFor(algorithm: CaKeyAlgorithm): 'sha256' | 'sha384' {
   return algorithm === 'ec-p384' ? 'sha384' : 'sha256';
@@ -46,10 +58,12 @@ export function memoryKeyStore(privateKey: KeyObject): CaKeyStore {
   if (!algorithm) throw new TypeError('CA key must be EC P-256/P-384 or RSA 2048/3072/4096');
   const hash = hashFor(algorithm);
   const publicKey = createPublicKey(privateKey);
+  const signOptions = { key: privateKey, dsaEncoding: 'der' } as const;
   return Object.freeze({
     algorithm,
     publicKey,
-    sign: (data: Uint8Array) => cryptoSign(hash, data, { key: privateKey, dsaEncoding: 'der' }),
+    sign: (data: Uint8Array) => cryptoSign(hash, data, signOptions),
+    [BUILTIN_KEY_STORE]: true,
   });
 }
 

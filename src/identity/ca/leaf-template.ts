@@ -5,7 +5,7 @@
 // and OpenSSL (test/identity/ca/issue.test.ts).
 import { generateKeyPairSync } from 'node:crypto';
 import { x509 } from '../x509-provider.js';
-import { TAG, children, encodeTime, expectTlv, tlv } from './der.js';
+import { TAG, children, encodeLength, encodeTime, expectTlv } from './der.js';
 import { throwawaySigningKey, webAlgorithm } from './certificate.js';
 import type { CertificateAuthority } from './authority.js';
 
@@ -95,19 +95,54 @@ function splitTemplate(der: Buffer, kind: TemplateKind, issuer: Buffer): LeafTem
   });
 }
 
-/** The TBSCertificate DER of one leaf: the template with this leaf's fields patched in. */
+/**
+ * The TBSCertificate DER of one leaf: the template with this leaf's fields patched in.
+ * Lengths are computed first and the parts copied once into one buffer (nested `tlv()`
+ * calls cost a copy per level: half the time of this function).
+ */
 export function renderLeafTbs(t: LeafTemplate, f: LeafFields): Buffer {
-  const san = tlv(TAG.SEQUENCE, t.sanHead, tlv(TAG.OCTET_STRING, tlv(TAG.SEQUENCE, tlv(0x86, Buffer.from(f.uri, 'latin1')))));
-  const extensions = tlv(0xa3, tlv(TAG.SEQUENCE, t.extensionsBefore, san, t.extensionsAfter));
-  return tlv(
-    TAG.SEQUENCE,
-    t.version,
-    tlv(TAG.INTEGER, f.serial),
-    t.signatureAlgorithm,
-    t.issuer,
-    tlv(TAG.SEQUENCE, encodeTime(f.notBefore), encodeTime(f.notAfter)),
-    t.subject,
-    f.spki,
-    extensions,
-  );
+  const uri = Buffer.from(f.uri, 'latin1');
+  const nb = encodeTime(f.notBefore);
+  const na = encodeTime(f.notAfter);
+  const uriLen = headerLen(uri.length) + uri.length;
+  const namesLen = headerLen(uriLen) + uriLen;
+  const octetsLen = headerLen(namesLen) + namesLen;
+  const sanBody = t.sanHead.length + octetsLen;
+  const sanLen = headerLen(sanBody) + sanBody;
+  const extsBody = t.extensionsBefore.length + sanLen + t.extensionsAfter.length;
+  const extsSeqLen = headerLen(extsBody) + extsBody;
+  const validityBody = nb.length + na.length;
+  const body = t.version.length + headerLen(f.serial.length) + f.serial.length + t.signatureAlgorithm.length + t.issuer.length
+    + headerLen(validityBody) + validityBody + t.subject.length + f.spki.length + headerLen(extsSeqLen) + extsSeqLen;
+  const out = Buffer.allocUnsafe(headerLen(body) + body);
+  let at = writeHeader(out, 0, TAG.SEQUENCE, body);
+  const put = (b: Uint8Array) => { out.set(b, at); at += b.length; };
+  put(t.version);
+  at = writeHeader(out, at, TAG.INTEGER, f.serial.length); put(f.serial);
+  put(t.signatureAlgorithm);
+  put(t.issuer);
+  at = writeHeader(out, at, TAG.SEQUENCE, validityBody); put(nb); put(na);
+  put(t.subject);
+  put(f.spki);
+  at = writeHeader(out, at, 0xa3, extsSeqLen);
+  at = writeHeader(out, at, TAG.SEQUENCE, extsBody);
+  put(t.extensionsBefore);
+  at = writeHeader(out, at, TAG.SEQUENCE, sanBody); put(t.sanHead);
+  at = writeHeader(out, at, TAG.OCTET_STRING, namesLen);
+  at = writeHeader(out, at, TAG.SEQUENCE, uriLen);
+  at = writeHeader(out, at, 0x86, uri.length); put(uri);
+  put(t.extensionsAfter);
+  if (at !== out.length) throw new TypeError('leaf template length mismatch');
+  return out;
+}
+
+function headerLen(len: number): number {
+  return len < 0x80 ? 2 : len < 0x100 ? 3 : len < 0x10000 ? 4 : 5;
+}
+
+function writeHeader(out: Buffer, at: number, tag: number, len: number): number {
+  out[at] = tag;
+  const l = encodeLength(len);
+  out.set(l, at + 1);
+  return at + 1 + l.length;
 }

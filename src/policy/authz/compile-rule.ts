@@ -26,6 +26,10 @@ export interface Check {
   index?: { on: 'path' | 'principal' | 'method'; keys: string[] };
   /** First-path-segment keys (paths only) when every value fixes the first segment. */
   segments?: string[];
+  /** `-1`, or the slot the inline comparisons in `ops`/`lits` read (see attributes.ts `Inline`). */
+  slot: number;
+  ops: number[];
+  lits: string[];
 }
 
 /** A rule ready to match: any `from` group AND any `to` group AND every `when`. */
@@ -180,6 +184,9 @@ function addField(out: Check[], raw: unknown, attr: Attribute, path: string, fie
     actual: attr.actual,
     index: !negated && compiled.exact && attr.index ? { on: attr.index, keys: compiled.exact } : undefined,
     segments: negated ? undefined : compiled.segments,
+    slot: compiled.inline?.slot ?? -1,
+    ops: compiled.inline?.ops ?? [],
+    lits: compiled.inline?.lits ?? [],
   });
 }
 

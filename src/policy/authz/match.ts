@@ -3,11 +3,27 @@
  * alternative, and every `when` condition (Istio's AND-of-ORs).
  */
 import type { Check, RuleVariant } from './compile-rule.js';
-import type { RuleEntry, RuleIndex } from './plan.js';
+import type { RuleEntry, RuleIndex, RuleList } from './plan.js';
 import type { RequestContext } from './request-context.js';
 
+function passes(c: Check, ctx: RequestContext): boolean {
+  if (c.slot < 0) return c.test(ctx);
+  const a = ctx.slots[c.slot];
+  let hit = false;
+  if (a !== undefined) {
+    const ops = c.ops;
+    const lits = c.lits;
+    for (let i = 0; i < ops.length && !hit; i++) {
+      const op = ops[i];
+      const l = lits[i] as string;
+      hit = op === 0 ? a === l : op === 1 ? a.startsWith(l) : op === 2 ? a.endsWith(l) : op === 3 ? a.length > 0 : true;
+    }
+  }
+  return hit !== c.negated;
+}
+
 function allPass(checks: Check[], ctx: RequestContext): boolean {
-  for (let i = 0; i < checks.length; i++) if (!(checks[i] as Check).test(ctx)) return false;
+  for (let i = 0; i < checks.length; i++) if (!passes(checks[i] as Check, ctx)) return false;
   return true;
 }
 
@@ -20,11 +36,23 @@ export function variantMatches(v: RuleVariant, ctx: RequestContext): boolean {
   return anyGroup(v.tos, ctx) && anyGroup(v.froms, ctx) && allPass(v.whens, ctx);
 }
 
-function scan(list: RuleEntry[] | undefined, best: RuleEntry | null, ctx: RequestContext): RuleEntry | null {
+function scan(list: RuleList | undefined, best: RuleEntry | null, ctx: RequestContext): RuleEntry | null {
   if (!list) return best;
-  for (let i = 0; i < list.length; i++) {
-    const e = list[i] as RuleEntry;
-    if (best !== null && e.rule.order >= best.rule.order) return best;
+  const { entries, pfSlot, pfOp, pfLit } = list;
+  const slots = ctx.slots;
+  const bestOrder = best === null ? Number.MAX_SAFE_INTEGER : best.rule.order;
+  for (let i = 0; i < entries.length; i++) {
+    const slot = pfSlot[i] as number;
+    if (slot >= 0) {
+      // Necessary condition first, from flat arrays: most rules stop here.
+      const a = slots[slot];
+      if (a === undefined) continue;
+      const op = pfOp[i];
+      const l = pfLit[i] as string;
+      if (!(op === 0 ? a === l : op === 1 ? a.startsWith(l) : a.endsWith(l))) continue;
+    }
+    const e = entries[i] as RuleEntry;
+    if (e.rule.order >= bestOrder) return best;
     if (variantMatches(e.variant, ctx)) return e;
   }
   return best;
@@ -37,6 +65,6 @@ export function firstMatch(idx: RuleIndex, ctx: RequestContext): RuleEntry | nul
   if (idx.byPath.size > 0 && ctx.isHttp) best = scan(idx.byPath.get(ctx.path), best, ctx);
   if (idx.bySegment.size > 0 && ctx.isHttp) best = scan(idx.bySegment.get(ctx.pathSegment), best, ctx);
   if (idx.byPrincipal.size > 0 && ctx.principalUri !== undefined) best = scan(idx.byPrincipal.get(ctx.principalUri), best, ctx);
-  if (idx.byMethod.size > 0 && ctx.isHttp) best = scan(idx.byMethod.get(ctx.req.http?.method ?? ''), best, ctx);
+  if (idx.byMethod.size > 0 && ctx.isHttp) best = scan(idx.byMethod.get(ctx.method ?? ''), best, ctx);
   return best;
 }

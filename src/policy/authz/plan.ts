@@ -5,20 +5,33 @@
  */
 import { policyApplies, type WorkloadRef } from '../workload.js';
 import type { CompiledAuthz, CompiledPolicy, CompiledRule } from './compile.js';
-import type { RuleVariant } from './compile-rule.js';
+import { SLOT } from './attributes.js';
+import type { Check, RuleVariant } from './compile-rule.js';
 
 export interface RuleEntry {
   readonly rule: CompiledRule;
   readonly variant: RuleVariant;
 }
 
+/**
+ * Rules in Envoy's order, plus for each a necessary condition kept in flat
+ * arrays (one inline comparison; slot -1 when none), so a scan over thousands
+ * of rules rejects most of them without touching their objects.
+ */
+export interface RuleList {
+  entries: RuleEntry[];
+  pfSlot: number[];
+  pfOp: number[];
+  pfLit: string[];
+}
+
 export interface RuleIndex {
-  byPath: Map<string, RuleEntry[]>;
+  byPath: Map<string, RuleList>;
   /** Rules whose paths all fix the first segment (`/api/*`), keyed `/api`. */
-  bySegment: Map<string, RuleEntry[]>;
-  byPrincipal: Map<string, RuleEntry[]>;
-  byMethod: Map<string, RuleEntry[]>;
-  rest: RuleEntry[];
+  bySegment: Map<string, RuleList>;
+  byPrincipal: Map<string, RuleList>;
+  byMethod: Map<string, RuleList>;
+  rest: RuleList;
   size: number;
 }
 
@@ -123,23 +136,41 @@ export function ruleEntries(policies: CompiledPolicy[], protocol: 'http' | 'tcp'
 }
 
 function buildIndex(policies: CompiledPolicy[], protocol: 'http' | 'tcp'): RuleIndex {
-  const idx: RuleIndex = { byPath: new Map(), bySegment: new Map(), byPrincipal: new Map(), byMethod: new Map(), rest: [], size: 0 };
+  const idx: RuleIndex = { byPath: new Map(), bySegment: new Map(), byPrincipal: new Map(), byMethod: new Map(), rest: newList(), size: 0 };
   for (const e of ruleEntries(policies, protocol)) {
     idx.size++;
     const key = indexKeys(e.variant);
     if (!key) {
-      idx.rest.push(e);
+      pushEntry(idx.rest, e);
       continue;
     }
     const map = { path: idx.byPath, segment: idx.bySegment, principal: idx.byPrincipal, method: idx.byMethod }[key.on];
     for (const k of key.keys) {
-      const list = map.get(k);
-      if (list) {
-        if (list[list.length - 1] !== e) list.push(e);
-      } else map.set(k, [e]);
+      let list = map.get(k);
+      if (!list) map.set(k, (list = newList()));
+      if (list.entries[list.entries.length - 1] !== e) pushEntry(list, e);
     }
   }
   return idx;
+}
+
+function newList(): RuleList {
+  return { entries: [], pfSlot: [], pfOp: [], pfLit: [] };
+}
+
+function pushEntry(list: RuleList, e: RuleEntry): void {
+  const pf = prefilterOf(e.variant);
+  list.entries.push(e);
+  list.pfSlot.push(pf ? pf.slot : -1);
+  list.pfOp.push(pf ? (pf.ops[0] as number) : 0);
+  list.pfLit.push(pf ? (pf.lits[0] as string) : '');
+}
+
+/** A single-literal positive check every alternative of the rule must pass, paths first. */
+function prefilterOf(v: RuleVariant): Check | undefined {
+  const candidates = [...(v.tos.length === 1 ? (v.tos[0] as Check[]) : []), ...(v.froms.length === 1 ? (v.froms[0] as Check[]) : []), ...v.whens];
+  const usable = candidates.filter((c) => !c.negated && c.slot >= 0 && c.ops.length === 1 && (c.ops[0] as number) <= 2);
+  return usable.find((c) => c.slot === SLOT.path) ?? usable[0];
 }
 
 /**

@@ -16,6 +16,12 @@ export class RequestContext {
   /** `spiffe://<principal>` or undefined for plaintext: Istio compares principals with the scheme added. */
   readonly principalUri: string | undefined;
   readonly isHttp: boolean;
+  /** HTTP method, Host as sent and normalized path; undefined on TCP. */
+  readonly method: string | undefined;
+  readonly host: string | undefined;
+  readonly httpPath: string | undefined;
+  /** Attribute values by `SLOT` (method, path, principal, sni) for inline comparisons. */
+  readonly slots: (string | undefined)[];
   /** `/first-segment` of the path, the key of the segment index. */
   readonly pathSegment: string;
   private srcIpBytes: Uint8Array | null | undefined;
@@ -29,6 +35,10 @@ export class RequestContext {
     const p = req.source.principal;
     this.principalUri = p ? SPIFFE + p : undefined;
     this.isHttp = req.protocol === 'http' && req.http !== undefined;
+    this.method = this.isHttp ? req.http?.method : undefined;
+    this.host = this.isHttp ? req.http?.host : undefined;
+    this.httpPath = this.isHttp ? path : undefined;
+    this.slots = [this.method, this.httpPath, this.principalUri, req.sni];
     this.pathSegment = firstSegment(path);
   }
 

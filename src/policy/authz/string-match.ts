@@ -10,11 +10,16 @@ export interface StringMatch {
   readonly kind: MatchKind;
   /** The written value, for explanations. */
   readonly written: string;
+  /**
+   * Set when the whole test is one case-sensitive exact/prefix/suffix comparison
+   * against this literal, so callers can inline it.
+   */
+  readonly literal?: string;
   test(actual: string): boolean;
 }
 
-function make(kind: MatchKind, written: string, test: (a: string) => boolean): StringMatch {
-  return { kind, written, test };
+function make(kind: MatchKind, written: string, test: (a: string) => boolean, literal?: string): StringMatch {
+  return { kind, written, test, literal };
 }
 
 /**
@@ -31,7 +36,7 @@ export function stringMatch(value: string, prefix = '', ignoreCase = false): Str
     const suffix = ignoreCase ? value.slice(1).toLowerCase() : value.slice(1);
     const min = prefix.length + suffix.length;
     if (ignoreCase) return make('suffix', value, (a) => a.length >= min && a.startsWith(prefix) && a.toLowerCase().endsWith(suffix));
-    return make('suffix', value, (a) => a.length >= min && a.startsWith(prefix) && a.endsWith(suffix));
+    return make('suffix', value, (a) => a.length >= min && a.startsWith(prefix) && a.endsWith(suffix), prefix === '' ? suffix : undefined);
   }
   if (value.endsWith('*')) {
     const start = prefix + value.slice(0, -1);
@@ -39,10 +44,10 @@ export function stringMatch(value: string, prefix = '', ignoreCase = false): Str
       const lower = start.toLowerCase();
       return make('prefix', value, (a) => a.length >= lower.length && a.slice(0, lower.length).toLowerCase() === lower);
     }
-    return make('prefix', value, (a) => a.startsWith(start));
+    return make('prefix', value, (a) => a.startsWith(start), start);
   }
   const exact = prefix + value;
-  if (!ignoreCase) return make('exact', value, (a) => a === exact);
+  if (!ignoreCase) return make('exact', value, (a) => a === exact, exact);
   const lower = exact.toLowerCase();
   return make('exact', value, (a) => a.length === lower.length && a.toLowerCase() === lower);
 }

@@ -13,20 +13,15 @@ export type HeaderMap = Record<string, string | string[]>;
  */
 export function headerValue(headers: HeaderMap, name: string): string | undefined {
   const lower = name.toLowerCase();
-  let found: string[] | undefined;
-  let single: string | undefined;
+  let parts: string[] | undefined;
   for (const key in headers) {
     if (key.length !== lower.length || key.toLowerCase() !== lower) continue;
     const v = headers[key];
     if (v === undefined) continue;
-    const list = Array.isArray(v) ? v : [v];
-    if (single === undefined && found === undefined && list.length === 1) {
-      single = list[0];
-    } else {
-      found = [...(found ?? (single !== undefined ? [single] : [])), ...list];
-      single = undefined;
-    }
+    if (parts === undefined) parts = [];
+    if (Array.isArray(v)) parts.push(...v);
+    else parts.push(v);
   }
-  if (found) return found.join(',');
-  return single;
+  if (parts === undefined) return undefined;
+  return parts.length === 1 ? parts[0] : parts.join(',');
 }

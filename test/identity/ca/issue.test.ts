@@ -7,6 +7,7 @@ import { x509 } from '../../../src/identity/x509-provider.js';
 import { createSvidIssuer, CSR_REFUSED_CHANNEL, SVID_ISSUED_CHANNEL } from '../../../src/identity/ca/issue.js';
 import { createRootCa } from '../../../src/identity/ca/create-root.js';
 import { loadPluggedCa } from '../../../src/identity/ca/load-ca-files.js';
+import { createKeyFileStore } from '../../../src/identity/ca/key-file.js';
 import { generateCaPrivateKey, memoryKeyStore, type CaKeyStore } from '../../../src/identity/ca/key-store.js';
 import { toPem } from '../../../src/identity/ca/certificate.js';
 import { parseSpiffeId, workloadId } from '../../../src/identity/spiffe-id.js';
@@ -185,4 +186,17 @@ test('gives every certificate a distinct random serial of 128 bits', async () =>
   for (let i = 0; i < 50; i++) serials.add((await issuer.issue({ csrDer, spiffeId: WEB })).serial);
   assert.equal(serials.size, 50);
   for (const s of serials) assert.equal(s.length, 32);
+});
+
+test('takes the root from a self-signed cert-manager tls.crt when ca.crt is absent', async () => {
+  const dir = tempDir();
+  const keyStore = createKeyFileStore(join(dir, 'tls.key'));
+  const root = await createRootCa({ trustDomain: TD, keyStore, now: realNow });
+  writeFileSync(join(dir, 'tls.crt'), toPem([root.certificate]));
+  const ca = loadPluggedCa(dir, TD);
+  assert.equal(ca.roots.length, 1);
+  assert.ok(ca.roots[0]!.equals(root.certificate));
+  const svid = await (await createSvidIssuer({ ca, now: realNow })).issue({ csrDer: opensslCsr('ec-p256').der, spiffeId: WEB });
+  assert.equal(svid.chainDer.length, 1, 'a root-signed leaf travels alone');
+  assert.match(opensslVerify(toPem(ca.roots), svid.chainPem), /OK/);
 });
