@@ -169,6 +169,8 @@ export interface ServicePort {
   targetPort?: number | string;
   protocol?: 'TCP' | 'UDP' | 'SCTP';
   appProtocol?: string;
+  /** For `type: NodePort|LoadBalancer`: the port on every node, which clients then put in the Host header. */
+  nodePort?: number;
 }
 
 export interface ServiceSpec {

@@ -9,7 +9,7 @@ import { authorize, compileAuthorization, type AuthzDecision, type CompiledAuthz
 import type { HeaderMap } from './http/headers.js';
 import { normalizePath } from './http/normalize-path.js';
 import {
-  authenticate, claimsToAuthAttributes, jwtRulesOf, requestAuthenticationsFor, type AuthnResult, type KeyResolver,
+  authenticate, claimsToAuthAttributes, JWT_FAILURES, jwtRulesOf, requestAuthenticationsFor, type AuthnResult, type KeyResolver,
 } from './jwt/index.js';
 import { effectiveMtls, type MtlsDecision } from './mtls/index.js';
 import type { WorkloadRef } from './workload.js';
@@ -122,16 +122,40 @@ async function authenticateFacts(cfg: DecisionConfig, facts: RequestFacts, keys:
   const http = facts.http!;
   const policies = requestAuthenticationsFor(cfg.requestAuthentications, cfg.mesh, facts.workload);
   const { rules } = jwtRulesOf(policies);
-  if (facts.claims) {
-    // Already validated by an applying RequestAuthentication: take it as the request's identity.
-    const iss = typeof facts.claims.iss === 'string' ? facts.claims.iss : '';
-    const index = rules.findIndex((r) => r.issuer === iss);
-    const attrs = claimsToAuthAttributes(facts.claims, rules[index] ?? {});
-    return { result: 'valid', rule: index, location: 'claims', reason: `claims given as already validated (principal ${attrs.principal})`, ...attrs };
-  }
+  if (facts.claims) return claimsOutcome(facts.claims, rules, http);
   const headers: HeaderMap = { ...http.headers };
   if (facts.token !== undefined && !Object.keys(headers).some((h) => h.toLowerCase() === 'authorization')) {
     headers.authorization = `Bearer ${facts.token}`;
   }
   return authenticate(rules, { headers, path: http.path, host: http.host }, keys, now);
+}
+
+/**
+ * Claims given as "already validated". They stand for a token, so they get what that
+ * token would get: with no RequestAuthentication applying, Envoy has no JWT filter and
+ * ignores it (no request principal); with an issuer no applying rule names, 401.
+ */
+function claimsOutcome(claims: Record<string, unknown>, rules: ReturnType<typeof jwtRulesOf>['rules'], http: NonNullable<RequestFacts['http']>): AuthnResult {
+  if (rules.length === 0) {
+    return { result: 'absent', reason: 'claims were given, but no RequestAuthentication applies to this workload: the token would be ignored' };
+  }
+  const iss = typeof claims.iss === 'string' ? claims.iss : '';
+  const index = rules.findIndex((r) => r.issuer === iss);
+  if (index < 0) {
+    const failure = JWT_FAILURES.MG_JWT_UNKNOWN_ISSUER;
+    const q = http.path.indexOf('?');
+    const uri = quotable(`http://${http.host}${q < 0 ? http.path : http.path.slice(0, q)}`).slice(0, 256);
+    return {
+      result: 'invalid', status: failure.status, body: failure.body, code: 'MG_JWT_UNKNOWN_ISSUER', location: 'claims',
+      wwwAuthenticate: `Bearer realm="${uri}", error="invalid_token"`,
+      reason: `claims name issuer "${iss}", which no applying jwtRules entry has`,
+    };
+  }
+  const attrs = claimsToAuthAttributes(claims, rules[index] ?? {});
+  return { result: 'valid', rule: index, location: 'claims', reason: `claims given as already validated by jwtRules[${index}] (principal ${attrs.principal})`, ...attrs };
+}
+
+/** The realm is quoted in WWW-Authenticate: drop quotes, backslashes and control characters a client put in Host. */
+function quotable(s: string): string {
+  return [...s].filter((c) => c !== '"' && c !== '\\' && c.charCodeAt(0) > 0x1f && c.charCodeAt(0) !== 0x7f).join('');
 }

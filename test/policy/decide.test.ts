@@ -185,3 +185,32 @@ describe('request decisions outside the chapter', () => {
     assert.equal(out.response, 403, 'principals: ["*"] needs a peer identity, which a DISABLE port never has');
   });
 });
+
+describe('claims given as already validated', () => {
+  const steps = ['enduser/jwt-token-request-authn.yaml'];
+  const viaGateway = (claims: Record<string, unknown>): RequestFacts => ({
+    workload: gateway, port: 8080, protocol: 'http', source: { ip: '172.18.0.1' },
+    http: { method: 'GET', host: 'webapp.istioinaction.io:30000', path: '/api/catalog?x=1', headers: {} },
+    claims,
+  });
+
+  it('take the principal iss/sub when an applying jwtRules entry names the issuer', async () => {
+    const out = await decide(steps, viaGateway({ iss: 'auth@istioinaction.io', sub: 'u1', aud: ['a', 'b'] }));
+    assert.equal(out.authn.result, 'valid');
+    assert.equal(out.authn.result === 'valid' && out.authn.principal, 'auth@istioinaction.io/u1');
+    assert.deepEqual(out.authn.result === 'valid' && out.authn.audiences, ['a', 'b']);
+  });
+
+  it('get 401 "Jwt issuer is not configured" when no applying rule names their issuer, as the token would', async () => {
+    const out = await decide(steps, viaGateway({ iss: 'someone@else', sub: 'u1' }));
+    assert.equal(out.response, 401);
+    assert.equal(out.authn.result === 'invalid' && out.authn.body, 'Jwt issuer is not configured');
+    assert.equal(out.authn.result === 'invalid' && out.authn.wwwAuthenticate, 'Bearer realm="http://webapp.istioinaction.io:30000/api/catalog", error="invalid_token"');
+  });
+
+  it('are ignored, like the token, when no RequestAuthentication applies to the workload', async () => {
+    const out = await decide([], viaGateway({ iss: 'auth@istioinaction.io', sub: 'u1' }));
+    assert.equal(out.authn.result, 'absent');
+    assert.equal(out.response, 200);
+  });
+});

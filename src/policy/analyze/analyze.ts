@@ -10,6 +10,7 @@ import { httpFieldsOnTcp } from './analyzers/http-fields-on-tcp.js';
 import { jwtNotRequired } from './analyzers/jwt-not-required.js';
 import { peerAuthenticationScope } from './analyzers/peer-authentication.js';
 import { peerIdOnPlaintextPort } from './analyzers/peer-id-on-plaintext-port.js';
+import { portNotServed } from './analyzers/port-not-served.js';
 import { principalWithScheme } from './analyzers/principal-with-scheme.js';
 import { ruleShadowed } from './analyzers/rule-shadowed.js';
 import { selectorNoMatch } from './analyzers/selector-no-match.js';
@@ -31,6 +32,7 @@ export const ANALYZERS: readonly Analyzer[] = [
   { name: 'host-port-mismatch', run: hostPortMismatch },
   { name: 'http-fields-on-tcp', run: httpFieldsOnTcp },
   { name: 'rule-shadowed', run: ruleShadowed },
+  { name: 'port-not-served', run: portNotServed },
 ];
 
 /**

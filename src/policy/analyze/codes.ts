@@ -63,6 +63,11 @@ export const ANALYZER_CODES = {
     summary: 'an ALLOW rule can never allow anything: a DENY rule for the same workloads matches every request it matches',
     fix: 'narrow the DENY rule or remove the ALLOW rule',
   },
+  MG_ANALYZE_PORT_NOT_SERVED: {
+    level: 'Warning',
+    summary: '`ports` names a port no selected workload listens on: `destination.port` is the workload\'s own port, not the Service port or NodePort',
+    fix: 'use the port the workload listens on (the Service\'s targetPort, the gateway\'s container port)',
+  },
   MG_ANALYZE_NO_WORKLOADS: {
     level: 'Info',
     summary: 'no Workload or Service was given, so selectors and ports could not be checked',

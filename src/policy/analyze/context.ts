@@ -4,7 +4,7 @@
  * `Service` (its selector as labels, its target ports), since pods are not given.
  */
 import type {
-  AuthorizationPolicy, MeshConfig, PeerAuthentication, RequestAuthentication, Resource, Service, Gateway,
+  AuthorizationPolicy, MeshConfig, PeerAuthentication, RequestAuthentication, Resource, Service, ServicePort, Gateway,
 } from '../../config/kinds.js';
 import { policyApplies, type WorkloadRef } from '../workload.js';
 
@@ -16,6 +16,8 @@ export interface WorkloadView extends WorkloadRef {
   ports: { port: number; protocol: PortProtocol }[];
   /** Ports clients use to reach it (Service ports, Gateway server ports): decides the Host header's form. */
   clientPorts: number[];
+  /** True for a Service's stand-in: its labels are only those the Service selects on; the pods have more. */
+  partialLabels?: boolean;
 }
 
 export interface AnalyzeContext {
@@ -51,7 +53,7 @@ export function buildContext(resources: Resource[], mesh: MeshConfig): AnalyzeCo
       labels,
       services: selecting.map((s) => s.metadata.name),
       ports: (w.spec.ports ?? []).map((p) => ({ port: p.port, protocol: p.protocol === 'tcp' ? 'tcp' : 'http' })),
-      clientPorts: selecting.flatMap((s) => (s.spec.ports ?? []).map((p) => p.port)),
+      clientPorts: selecting.flatMap(servicePortsOf),
     });
   }
   // Services whose pods are not described by a Workload stand in for those pods.
@@ -61,11 +63,12 @@ export function buildContext(resources: Resource[], mesh: MeshConfig): AnalyzeCo
     if (workloads.some((w) => w.namespace === s.metadata.namespace && selects(sel, w.labels))) continue;
     workloads.push({
       label: `Service ${s.metadata.namespace}/${s.metadata.name} (its pods)`,
+      partialLabels: true,
       namespace: s.metadata.namespace,
       labels: { ...sel },
       services: [s.metadata.name],
       ports: (s.spec.ports ?? []).map((p) => ({ port: typeof p.targetPort === 'number' ? p.targetPort : p.port, protocol: serviceProtocol(p) })),
-      clientPorts: (s.spec.ports ?? []).map((p) => p.port),
+      clientPorts: servicePortsOf(s),
     });
   }
   for (const g of gateways) {
@@ -86,6 +89,14 @@ export function buildContext(resources: Resource[], mesh: MeshConfig): AnalyzeCo
     workloads,
     workloadsKnown: workloads.length > 0,
   };
+}
+
+/**
+ * Ports clients put in the Host header for a Service: its ports, and the node ports
+ * outside clients use (kind's `localhost:30000` → NodePort 30000 → the gateway).
+ */
+function servicePortsOf(s: Service): number[] {
+  return (s.spec.ports ?? []).flatMap((p: ServicePort) => (p.nodePort ? [p.port, p.nodePort] : [p.port]));
 }
 
 function selects(selector: Record<string, string> | undefined, labels: Record<string, string>): boolean {

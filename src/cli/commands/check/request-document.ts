@@ -35,6 +35,15 @@ export const requestDocumentSchema = z.strictObject({
   }).optional(),
   token: z.string().min(1).optional(),
   claims: z.record(z.string(), z.unknown()).optional(),
+}).superRefine((doc, ctx) => {
+  // A raw TCP connection has no HTTP request, hence no method, path, headers or end-user token.
+  if (doc.request?.protocol !== 'tcp') return;
+  for (const key of ['method', 'host', 'path', 'headers'] as const) {
+    if (doc.request[key] !== undefined) ctx.addIssue({ code: 'custom', path: ['request', key], message: `a tcp request has no ${key}: remove it, or make the protocol http` });
+  }
+  for (const key of ['token', 'claims'] as const) {
+    if (doc[key] !== undefined) ctx.addIssue({ code: 'custom', path: [key], message: `a tcp request carries no ${key}: remove it, or make the protocol http` });
+  }
 });
 
 export type RequestDocument = z.infer<typeof requestDocumentSchema>;

@@ -17,11 +17,18 @@ export function jwtNotRequired(ctx: AnalyzeContext): Finding[] {
       : [{ namespace: ra.metadata.namespace, labels: ra.spec.selector?.matchLabels ?? {} }];
     const open = targets.filter((w) => !tokenRequired(ctx, w));
     if (open.length === 0) continue;
-    const where = ctx.workloadsKnown ? ` (${open.map((w) => ('label' in w ? String(w.label) : w.namespace)).join(', ')})` : '';
+    const where = ` for ${open.map(describe).join(', ')}`;
     out.push(finding('MG_ANALYZE_JWT_NOT_REQUIRED', ra, 'spec',
       `RequestAuthentication ${ra.metadata.name} validates tokens, but no AuthorizationPolicy requires one${where}: requests without a token are accepted`));
   }
   return out;
+}
+
+/** `Workload ns/name`, or for a stand-in `workloads {app=x} in ns`. */
+function describe(w: WorkloadRef): string {
+  if ('label' in w && typeof w.label === 'string') return w.label;
+  const sel = Object.entries(w.labels).map(([k, v]) => `${k}=${v}`).join(',');
+  return sel ? `workloads {${sel}} in ${w.namespace}` : `namespace ${w.namespace}`;
 }
 
 function tokenRequired(ctx: AnalyzeContext, w: WorkloadRef): boolean {
@@ -40,6 +47,3 @@ function everyRuleNeedsToken(ap: AuthorizationPolicy): boolean {
     (rule.from ?? []).length > 0 && (rule.from ?? []).every((f) => (f.source?.requestPrincipals ?? []).length > 0)
     || (rule.when ?? []).some((c) => c.key.startsWith('request.auth.') && (c.values ?? []).length > 0));
 }
-
-
-
