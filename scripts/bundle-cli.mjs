@@ -7,7 +7,7 @@ import { chmodSync } from 'node:fs';
 
 const EXTERNAL = [
   'better-sqlite3', 'pg', '@grpc/grpc-js', '@grpc/proto-loader', 'protobufjs', 'pino', 'pino-pretty',
-  '@kubernetes/client-node', 'prom-client',
+  'prom-client',
 ];
 
 await build({

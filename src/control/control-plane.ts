@@ -1,8 +1,8 @@
 /**
  * Starts the control plane in a data directory: the store, the token and entry
- * services, the attestors, the admin socket and `control-plane.json`. The CA
- * API (gRPC over TLS) joins when the CA library lands; until then `caAddress`
- * is null.
+ * services, the attestors, the CA (its files in `<dataDir>/ca/`, or plugged in
+ * with `caDir`), the CA API (gRPC over TLS) and the bundle endpoint, the admin
+ * socket, and last `control-plane.json` with the CA API's address.
  */
 import { chmod, mkdir, writeFile } from 'node:fs/promises';
 import { connect } from 'node:net';
@@ -10,7 +10,10 @@ import { join, resolve } from 'node:path';
 import type { Server } from 'node:http';
 import type { Logger } from 'pino';
 import { builtinAttestors, type ReviewToken } from '../identity/attestors/index.js';
+import { parseTrustDomain, type CaKeyAlgorithm } from '../identity/index.js';
 import { serveAdmin } from './admin/server.js';
+import { type RunningCaService, startCaService } from './ca-service/ca-service.js';
+import { startDistribution, type RunningDistribution } from './distribution/index.js';
 import { EntryService } from './entries/entry-service.js';
 import { ControlError } from './errors.js';
 import { IdentityService } from './identity-service.js';
@@ -31,11 +34,26 @@ export interface ControlPlaneOptions {
   clock?: Clock;
   /** The TokenReview client; when absent the `k8s-psat` attestor is off. */
   reviewToken?: ReviewToken;
+  /** CA API `host:port`; default `127.0.0.1:0` (a free loopback port). */
+  listen?: string;
+  /** Bundle endpoint `host:port`; default the CA API host on a free port. */
+  bundleListen?: string;
+  /** A plugged-in CA: Istio `cacerts` directory or a cert-manager CA secret's files. */
+  caDir?: string;
+  /** Key algorithm of a self-managed root (default ECDSA P-256). */
+  caKeyAlgorithm?: CaKeyAlgorithm;
+  /** Lifetime of X.509-SVIDs unless a caller asks for less (default 24 h). */
+  svidTtlMs?: number;
+  /** Drop resources applied by an earlier run before serving (`meshguard up` starts fresh; the CA is kept). */
+  freshResources?: boolean;
 }
+
 
 export interface RunningControlPlane {
   state: ControlPlaneState;
   store: Store;
+  ca: RunningCaService;
+  distribution: RunningDistribution;
   tokens: TokenService;
   entries: EntryService;
   identities: IdentityService;
@@ -68,15 +86,40 @@ export async function startControlPlane(opts: ControlPlaneOptions): Promise<Runn
   const entries = new EntryService(store, opts.trustDomain, clock);
   const attestors = builtinAttestors({ tokens, ...(opts.reviewToken ? { reviewToken: opts.reviewToken } : {}) });
   const identities = new IdentityService(attestors, entries, store, opts.trustDomain);
+  let ca: RunningCaService;
+  try {
+    ca = await startCaService({
+      dataDir, trustDomain: parseTrustDomain(opts.trustDomain), store, identities, log: opts.log, now: () => new Date(clock.now()),
+      listen: opts.listen ?? '127.0.0.1:0',
+      ...(opts.bundleListen ? { bundleListen: opts.bundleListen } : {}), ...(opts.caDir ? { caDir: opts.caDir } : {}),
+      ...(opts.caKeyAlgorithm ? { keyAlgorithm: opts.caKeyAlgorithm } : {}), ...(opts.svidTtlMs ? { defaultSvidTtlMs: opts.svidTtlMs } : {}),
+    });
+  } catch (err) {
+    await store.close();
+    throw err;
+  }
+  let dist: RunningDistribution;
+  try {
+    if (opts.freshResources) await store.clearResources();
+    dist = await startDistribution({ store, trustDomain: opts.trustDomain, log: opts.log, now: clock.now });
+  } catch (err) {
+    await ca.close();
+    await store.close();
+    throw err;
+  }
   const state: ControlPlaneState = {
-    pid: process.pid, version: opts.version, trustDomain: opts.trustDomain, caAddress: null,
-    adminSocket: socketPath, startedAt: new Date(clock.now()).toISOString(),
+    pid: process.pid, version: opts.version, trustDomain: opts.trustDomain, caAddress: ca.caAddress,
+    configAddress: dist.streamAddress, adminSocket: socketPath, startedAt: new Date(clock.now()).toISOString(),
   };
   let server: Server;
   try {
-    server = await serveAdmin(socketPath, { tokens, entries, trustDomain: opts.trustDomain, status: () => ({ ready: true, ...state, attestors: [...attestors.keys()] }) }, opts.log);
+    server = await serveAdmin(socketPath, {
+      tokens, entries, trustDomain: opts.trustDomain, ca: ca.admin, distribution: dist.distributor, status: () => ({ ready: true, ...state, bundleEndpoint: ca.bundleUrl, attestors: [...attestors.keys()] }),
+    }, opts.log);
     await writeStateFile(dataDir, state);
   } catch (err) {
+    await dist.close();
+    await ca.close();
     await store.close();
     throw err;
   }
@@ -84,9 +127,11 @@ export async function startControlPlane(opts: ControlPlaneOptions): Promise<Runn
   const close = () => (closing ??= (async () => {
     await removeStateFile(dataDir, process.pid);
     await new Promise<void>((done) => { server.close(() => done()); server.closeAllConnections(); });
+    await dist.close();
+    await ca.close();
     await store.close();
   })());
-  return { state, store, tokens, entries, identities, close };
+  return { state, store, ca, distribution: dist, tokens, entries, identities, close };
 }
 
 /** A second control plane on the same data directory would share the socket and the database: refuse it. */

@@ -9,3 +9,13 @@ export { ADMIN_SOCKET, STATE_FILE, type ControlPlaneState, readStateFile } from 
 export type { Store, EntryRecord, TokenRecord, TokenKind, IssuedCertRecord, CaSlotName, CaSlotRecord } from './store/store.js';
 export { openSqliteStore } from './store/sqlite.js';
 export { createIssuedCertRecorder, type IssuedCertRecorder } from './store/issued-cert-recorder.js';
+export { startCaService, type CaServiceOptions, type RunningCaService, type CaAdmin } from './ca-service/ca-service.js';
+export { openManagedCa, type ManagedCa, type ManagedCaOptions, type RotationStep } from './ca-service/managed-ca.js';
+export { caStatus, type CaStatus, type AuthorityRow, type AuthorityState } from './ca-service/ca-status.js';
+export { CaServiceError, CaServiceErrorCode, CA_GRPC_STATUS, grpcStatusFor } from './ca-service/errors.js';
+export { CA_DIR, ROOT_CERT_FILE, JWT_KEY_FILE } from './ca-service/ca-files.js';
+export { mintControlPlaneSvid, CONTROL_PLANE_NAMESPACE, CONTROL_PLANE_SERVICE_ACCOUNT, type ServerSvid } from './ca-service/control-plane-svid.js';
+export { serveBundleEndpoint, BUNDLE_PATH, type BundleEndpoint } from './bundle-endpoint/serve-bundle.js';
+export { caClient, DEFAULT_CA_DEADLINE_MS, type CaClient, type CaClientOptions } from './ca-api/client.js';
+export { CaApiError } from './ca-api/errors.js';
+export * from './ca-api/protocol.js';

@@ -13,8 +13,10 @@ export interface ControlPlaneState {
   pid: number;
   version: string;
   trustDomain: string;
-  /** The CA API (gRPC over TLS); `null` until the CA service lands. */
+  /** The CA API (gRPC over TLS), `host:port`. */
   caAddress: string | null;
+  /** The configuration stream proxies subscribe to, `host:port`. */
+  configAddress?: string;
   adminSocket: string;
   /** RFC 3339. */
   startedAt: string;

@@ -42,7 +42,7 @@ export interface Endpoint {
 }
 
 export interface ProxySnapshot {
-  /** Monotonic version; the proxy ACKs or NACKs it by this value. */
+  /** Opaque version (a hash of the content); the proxy ACKs or NACKs it by this value. */
   version: string;
   mesh: MeshConfig;
   /** The workload this proxy serves. */

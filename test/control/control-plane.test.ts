@@ -40,9 +40,10 @@ describe('control plane', () => {
       assert.equal(statSync(cp.state.adminSocket).mode & 0o777, 0o600);
       assert.equal(statSync(join(dir, 'meshguard.db')).mode & 0o777, 0o600);
       const state = await readStateFile(dir);
-      assert.deepEqual(Object.keys(state ?? {}).sort(), ['adminSocket', 'caAddress', 'pid', 'startedAt', 'trustDomain', 'version']);
+      assert.deepEqual(Object.keys(state ?? {}).sort(), ['adminSocket', 'caAddress', 'configAddress', 'pid', 'startedAt', 'trustDomain', 'version']);
       assert.equal(state?.pid, process.pid);
-      assert.equal(state?.caAddress, null);
+      assert.match(state?.caAddress ?? '', /^127\.0\.0\.1:\d+$/);
+      assert.match(state?.configAddress ?? '', /^127\.0\.0\.1:\d+$/);
       assert.equal((await call(cp.state.adminSocket, 'GET', '/v1/status')).json.ready, true);
     } finally {
       await cp.close();

@@ -3,12 +3,14 @@
  * SIGINT/SIGTERM. Settings: flags > `--config` file > defaults (none needed).
  */
 import { readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
 import type { Command } from 'commander';
 import { pino } from 'pino';
 import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
 import { startControlPlane } from '../../control/control-plane.js';
 import { MeshguardError } from '../../errors.js';
+import { packageVersion } from '../../package-root.js';
 import { resolveDataDir } from '../control-client.js';
 
 /** Kubernetes' and Istio's default trust domain, so principals read `cluster.local/ns/<ns>/sa/<sa>` out of the box. */
@@ -16,9 +18,14 @@ export const DEFAULT_TRUST_DOMAIN = 'cluster.local';
 /** A free port on loopback: nothing is exposed beyond this machine unless `--listen` says so. */
 export const DEFAULT_LISTEN = '127.0.0.1:0';
 
+const KEY_ALGORITHMS = ['ec-p256', 'ec-p384', 'rsa-2048', 'rsa-3072', 'rsa-4096'] as const;
+
 const ConfigFile = z.strictObject({
   trustDomain: z.string().optional(),
   listen: z.string().optional(),
+  bundleListen: z.string().optional(),
+  caDir: z.string().optional(),
+  caKeyAlgorithm: z.enum(KEY_ALGORITHMS).optional(),
   dataDir: z.string().optional(),
   logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace']).optional(),
 });
@@ -26,6 +33,9 @@ const ConfigFile = z.strictObject({
 interface Flags {
   trustDomain?: string;
   listen?: string;
+  bundleListen?: string;
+  caDir?: string;
+  caKeyAlgorithm?: string;
   dataDir?: string;
   config?: string;
   logLevel?: string;
@@ -34,11 +44,14 @@ interface Flags {
 export function register(program: Command): void {
   program
     .command('control-plane')
-    .description('run the control plane (store, attestation, admin socket) in the foreground')
+    .description('run the control plane (store, attestation, CA API, bundle endpoint, admin socket) in the foreground')
     .option('--trust-domain <domain>', `SPIFFE trust domain (default ${DEFAULT_TRUST_DOMAIN})`)
     .option('--listen <host:port>', `CA API address (default ${DEFAULT_LISTEN}, a free loopback port)`)
+    .option('--bundle-listen <host:port>', 'SPIFFE bundle endpoint address (default: the CA API host, a free port)')
+    .option('--ca-dir <dir>', 'plug in a CA: an Istio cacerts directory (ca-cert.pem, ca-key.pem, root-cert.pem, cert-chain.pem) or cert-manager secret files (tls.crt, tls.key)')
+    .option('--ca-key-algorithm <alg>', `key of a self-managed root: ${KEY_ALGORITHMS.join('|')} (default ec-p256)`)
     .option('--data-dir <dir>', 'data directory (default $MESHGUARD_DIR or ./.meshguard)')
-    .option('--config <file>', 'YAML file with trustDomain, listen, dataDir, logLevel')
+    .option('--config <file>', 'YAML file with trustDomain, listen, dataDir, logLevel, bundleListen, caDir, caKeyAlgorithm')
     .option('--log-level <level>', 'fatal|error|warn|info|debug|trace (default info)')
     .action(async (flags: Flags) => run(flags));
 }
@@ -50,9 +63,15 @@ async function run(flags: Flags): Promise<void> {
   const dataDir = resolveDataDir(flags.dataDir ?? file.dataDir);
   const log = pino({ name: 'meshguard-control-plane', level: flags.logLevel ?? file.logLevel ?? 'info' });
   log.info({ dataDir, trustDomain }, 'starting control plane');
-  const cp = await startControlPlane({ dataDir, trustDomain, version: packageVersion(), log });
-  // The CA API is not served yet (it lands with the CA library): `listen` is validated and reported only.
-  log.info({ adminSocket: cp.state.adminSocket, caAddress: cp.state.caAddress, listen }, 'control plane ready');
+  const bundleListen = flags.bundleListen ?? file.bundleListen;
+  const caDir = flags.caDir ?? file.caDir;
+  const caKeyAlgorithm = checkKeyAlgorithm(flags.caKeyAlgorithm ?? file.caKeyAlgorithm);
+  const cp = await startControlPlane({
+    dataDir, trustDomain, version: packageVersion(), log, listen,
+    ...(bundleListen ? { bundleListen: checkListen(bundleListen) } : {}),
+    ...(caDir ? { caDir: resolve(caDir) } : {}), ...(caKeyAlgorithm ? { caKeyAlgorithm } : {}),
+  });
+  log.info({ adminSocket: cp.state.adminSocket, caAddress: cp.state.caAddress, bundleEndpoint: cp.ca.bundleUrl }, 'control plane ready');
   await new Promise<void>((done) => {
     const stop = (signal: string) => {
       log.info({ signal }, 'shutting down');
@@ -74,19 +93,20 @@ function readConfig(path: string): z.infer<typeof ConfigFile> {
   const parsed = ConfigFile.safeParse(raw ?? {});
   if (!parsed.success) {
     const problems = parsed.error.issues.map((i) => `${i.path.join('.') || '(top level)'}: ${i.message}`).join('; ');
-    throw new MeshguardError('MG_CONFIG_INVALID', `${path}: ${problems} (allowed keys: trustDomain, listen, dataDir, logLevel)`);
+    throw new MeshguardError('MG_CONFIG_INVALID', `${path}: ${problems} (allowed keys: trustDomain, listen, dataDir, logLevel, bundleListen, caDir, caKeyAlgorithm)`);
   }
   return parsed.data;
+}
+
+function checkKeyAlgorithm(value: string | undefined): (typeof KEY_ALGORITHMS)[number] | undefined {
+  if (value === undefined) return undefined;
+  const found = KEY_ALGORITHMS.find((a) => a === value);
+  if (!found) throw new MeshguardError('MG_CLI_BAD_KEY_ALGORITHM', `--ca-key-algorithm must be one of ${KEY_ALGORITHMS.join(', ')}, not "${value}"`);
+  return found;
 }
 
 function checkListen(value: string): string {
   const m = /^(\[[0-9a-fA-F:]+\]|[A-Za-z0-9.-]+):(\d{1,5})$/.exec(value);
   if (!m || Number(m[2]) > 65535) throw new MeshguardError('MG_CLI_BAD_LISTEN', `--listen must be host:port (e.g. 127.0.0.1:8443), not "${value}"`);
   return value;
-}
-
-function packageVersion(): string {
-  // src/cli/commands and dist/cli/commands are both three levels below the package root.
-  const pkg = JSON.parse(readFileSync(new URL('../../../package.json', import.meta.url), 'utf8')) as { version?: string };
-  return pkg.version ?? '0.0.0';
 }

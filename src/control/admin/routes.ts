@@ -2,6 +2,10 @@
  * The admin API's routes: JSON in, JSON out, one handler per route. Served on
  * the 0600 admin socket only, so whoever can connect is the operator.
  */
+import { CA_ADMIN_ROUTES } from '../ca-service/admin-routes.js';
+import type { ConfigDistributor } from '../distribution/distributor.js';
+import { CONFIG_ADMIN_ROUTES } from './config-routes.js';
+import type { CaAdmin } from '../ca-service/ca-service.js';
 import type { EntryService } from '../entries/entry-service.js';
 import { defaultSpiffeId } from '../entries/spiffe-id-check.js';
 import { ControlError } from '../errors.js';
@@ -12,6 +16,10 @@ export interface AdminContext {
   entries: EntryService;
   trustDomain: string;
   status: () => Record<string, unknown>;
+  /** The CA's status and rotation; absent when the control plane runs no CA. */
+  ca?: CaAdmin;
+  /** Resources, snapshots and proxy status; absent in tests that run no distribution. */
+  distribution?: ConfigDistributor;
 }
 
 export interface Route {
@@ -54,6 +62,8 @@ export const ROUTES: readonly Route[] = [
   },
   { method: 'GET', path: '/v1/entries', handle: async (ctx) => ok({ items: await ctx.entries.list() }) },
   { method: 'DELETE', path: '/v1/entries/:id', handle: async (ctx, _b, p) => (await ctx.entries.delete(p.id ?? ''), ok({ deleted: p.id })) },
+  ...CA_ADMIN_ROUTES,
+  ...CONFIG_ADMIN_ROUTES,
 ];
 
 /** The route for a method and path, with its `:id`. */

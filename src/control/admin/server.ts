@@ -9,7 +9,8 @@ import { ControlError } from '../errors.js';
 import { type AdminContext, findRoute } from './routes.js';
 
 /** Admin requests are small; anything bigger is a mistake or an attack. */
-const MAX_BODY_BYTES = 64 * 1024;
+// `apply -f dir/` sends a whole manifest folder in one request.
+const MAX_BODY_BYTES = 8 * 1024 * 1024;
 
 /**
  * Listens on `socketPath` (replacing a stale socket file) and resolves once ready.

@@ -6,7 +6,9 @@
 import Database from 'better-sqlite3';
 import { ControlError, StoreSchemaTooNewError } from '../errors.js';
 import { LATEST_SCHEMA_VERSION, MIGRATIONS } from './migrations/index.js';
-import type { CaSlotName, CaSlotRecord, EntryRecord, IssuedCertRecord, Store, TokenRecord } from './store.js';
+import type {
+  CaSlotName, CaSlotRecord, EntryRecord, IssuedCertRecord, PutResourceResult, ResourceInput, ResourceKey, ResourceRecord, Store, TokenRecord,
+} from './store.js';
 
 type Row = Record<string, unknown>;
 
@@ -79,6 +81,18 @@ const toSlot = (r: Row): CaSlotRecord => ({
   updatedAt: r.updated_at as number,
 });
 
+const toResource = (r: Row): ResourceRecord => ({
+  group: r.grp as string,
+  kind: r.kind as string,
+  namespace: r.namespace as string,
+  name: r.name as string,
+  apiVersion: r.api_version as string,
+  body: r.body as string,
+  creationTimestamp: r.creation_timestamp as string,
+  generation: r.generation as number,
+  updatedAt: r.updated_at as number,
+});
+
 /** Unique-constraint failures become a domain error the admin API can answer 409 with. */
 function conflict<T>(what: string, fn: () => T): T {
   try {
@@ -94,6 +108,9 @@ function conflict<T>(what: string, fn: () => T): T {
 class SqliteStore implements Store {
   private readonly s;
   private readonly insertIssuedBatch;
+  private readonly putResourceTx;
+  private readonly clearResourcesTx;
+  private readonly deleteResourceTx;
 
   constructor(private readonly db: Database.Database) {
     const p = (sql: string) => db.prepare(sql);
@@ -119,7 +136,44 @@ class SqliteStore implements Store {
       putSlot: p(`INSERT INTO ca_slots (slot, key_id, certificate_pem, not_before, not_after, updated_at) VALUES (?, ?, ?, ?, ?, ?)
                   ON CONFLICT (slot) DO UPDATE SET key_id = excluded.key_id, certificate_pem = excluded.certificate_pem,
                   not_before = excluded.not_before, not_after = excluded.not_after, updated_at = excluded.updated_at`),
+      getResource: p('SELECT * FROM resources WHERE grp = ? AND kind = ? AND namespace = ? AND name = ?'),
+      insertResource: p(`INSERT INTO resources (grp, kind, namespace, name, api_version, body, creation_timestamp, generation, updated_at)
+                         VALUES (?, ?, ?, ?, ?, ?, ?, 1, ?)`),
+      updateResource: p(`UPDATE resources SET api_version = ?, body = ?, generation = generation + 1, updated_at = ?
+                         WHERE grp = ? AND kind = ? AND namespace = ? AND name = ?`),
+      deleteResource: p('DELETE FROM resources WHERE grp = ? AND kind = ? AND namespace = ? AND name = ?'),
+      listResources: p('SELECT * FROM resources ORDER BY grp, kind, namespace, name'),
+      clearResources: p('DELETE FROM resources'),
+      getVersion: p('SELECT version FROM config_version WHERE id = 1'),
+      bumpVersion: p('UPDATE config_version SET version = version + 1 WHERE id = 1'),
     };
+    const key = (k: ResourceKey) => [k.group, k.kind, k.namespace, k.name] as const;
+    // Read-compare-write in one immediate transaction: two applies of one resource cannot both "create" it.
+    this.putResourceTx = db.transaction((input: ResourceInput, at: number): { result: PutResourceResult; record: ResourceRecord } => {
+      const existing = this.s.getResource.get(...key(input)) as Row | undefined;
+      let result: PutResourceResult;
+      if (!existing) {
+        this.s.insertResource.run(...key(input), input.apiVersion, input.body, new Date(at).toISOString(), at);
+        result = 'created';
+      } else if (existing.body === input.body && existing.api_version === input.apiVersion) {
+        result = 'unchanged';
+      } else {
+        this.s.updateResource.run(input.apiVersion, input.body, at, ...key(input));
+        result = 'configured';
+      }
+      if (result !== 'unchanged') this.s.bumpVersion.run();
+      return { result, record: toResource(this.s.getResource.get(...key(input)) as Row) };
+    });
+    this.deleteResourceTx = db.transaction((k: ResourceKey): boolean => {
+      const gone = this.s.deleteResource.run(...key(k)).changes === 1;
+      if (gone) this.s.bumpVersion.run();
+      return gone;
+    });
+    this.clearResourcesTx = db.transaction((): number => {
+      const n = this.s.clearResources.run().changes;
+      if (n > 0) this.s.bumpVersion.run();
+      return n;
+    });
     this.insertIssuedBatch = db.transaction((records: readonly IssuedCertRecord[]) => {
       for (const r of records) this.s.insertIssued.run(r.serial, r.spiffeId, r.notAfter, r.issuedAt);
     });
@@ -184,6 +238,26 @@ class SqliteStore implements Store {
   }
   async putCaSlot(r: CaSlotRecord): Promise<void> {
     this.s.putSlot.run(r.slot, r.keyId, r.certificatePem, r.notBefore, r.notAfter, r.updatedAt);
+  }
+
+  async putResource(input: ResourceInput, at: number): Promise<{ result: PutResourceResult; record: ResourceRecord }> {
+    return this.putResourceTx.immediate(input, at);
+  }
+  async getResource(k: ResourceKey): Promise<ResourceRecord | undefined> {
+    const r = this.s.getResource.get(k.group, k.kind, k.namespace, k.name) as Row | undefined;
+    return r && toResource(r);
+  }
+  async deleteResource(k: ResourceKey): Promise<boolean> {
+    return this.deleteResourceTx.immediate(k);
+  }
+  async listResources(): Promise<ResourceRecord[]> {
+    return (this.s.listResources.all() as Row[]).map(toResource);
+  }
+  async clearResources(): Promise<number> {
+    return this.clearResourcesTx.immediate();
+  }
+  async getConfigVersion(): Promise<number> {
+    return (this.s.getVersion.get() as { version: number }).version;
   }
 
   async close(): Promise<void> {

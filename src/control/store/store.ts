@@ -54,6 +54,32 @@ export interface CaSlotRecord {
   updatedAt: number;
 }
 
+/** Names one resource of the mesh: API group (`` for core) + kind + namespace + name. */
+export interface ResourceKey {
+  group: string;
+  kind: string;
+  namespace: string;
+  name: string;
+}
+
+/** What `meshguard apply` writes. `body` is canonical JSON of `{metadata, spec}` (without `creationTimestamp`). */
+export interface ResourceInput extends ResourceKey {
+  apiVersion: string;
+  /** Compared byte for byte to decide "unchanged": callers canonicalize it (sorted keys). */
+  body: string;
+}
+
+export interface ResourceRecord extends ResourceInput {
+  /** RFC 3339, stamped by the store on create and kept on every update, so "oldest wins" holds. */
+  creationTimestamp: string;
+  /** 1 on create, +1 on every change of `body` or `apiVersion`. */
+  generation: number;
+  updatedAt: number;
+}
+
+/** kubectl's words for what an apply did. */
+export type PutResourceResult = 'created' | 'configured' | 'unchanged';
+
 export interface Store {
   createEntry(entry: EntryRecord): Promise<void>;
   getEntry(id: string): Promise<EntryRecord | undefined>;
@@ -81,6 +107,21 @@ export interface Store {
   setCaMetadata(key: string, value: string): Promise<void>;
   getCaSlot(slot: CaSlotName): Promise<CaSlotRecord | undefined>;
   putCaSlot(record: CaSlotRecord): Promise<void>;
+
+  /**
+   * Creates or updates a resource. On create `creationTimestamp` is `at` (RFC 3339);
+   * on update it is kept. Bumps the config version unless the result is `unchanged`.
+   */
+  putResource(input: ResourceInput, at: number): Promise<{ result: PutResourceResult; record: ResourceRecord }>;
+  getResource(key: ResourceKey): Promise<ResourceRecord | undefined>;
+  /** Resolves `true` when the resource existed (and bumps the config version). */
+  deleteResource(key: ResourceKey): Promise<boolean>;
+  /** Every resource, ordered by group, kind, namespace, name. */
+  listResources(): Promise<ResourceRecord[]>;
+  /** Drops every resource (`meshguard up` starts from the files it is given); resolves how many there were. */
+  clearResources(): Promise<number>;
+  /** A counter bumped by every resource change; 0 for a new store. */
+  getConfigVersion(): Promise<number>;
 
   close(): Promise<void>;
 }

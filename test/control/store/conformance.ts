@@ -4,7 +4,7 @@
  */
 import assert from 'node:assert/strict';
 import { after, describe, it } from 'node:test';
-import type { EntryRecord, Store, TokenRecord } from '../../../src/control/store/store.js';
+import type { EntryRecord, ResourceInput, Store, TokenRecord } from '../../../src/control/store/store.js';
 
 export type OpenStore = () => Promise<Store>;
 
@@ -14,6 +14,10 @@ const entry = (id: string, selectors: string[], createdAt = 1000): EntryRecord =
 const token = (id: string, over: Partial<TokenRecord> = {}): TokenRecord => ({
   id, kind: 'join', hash: `${id}`.padEnd(64, '0'), namespace: 'payments', serviceAccount: 'checkout',
   createdAt: 1000, expiresAt: 2000, usedAt: null, revokedAt: null, ...over,
+});
+
+const policy = (name: string, body = '{"spec":{}}', namespace = 'foo'): ResourceInput => ({
+  group: 'security.istio.io', kind: 'AuthorizationPolicy', namespace, name, apiVersion: 'security.istio.io/v1', body,
 });
 
 export function runStoreConformance(backend: string, open: OpenStore): void {
@@ -97,6 +101,67 @@ export function runStoreConformance(backend: string, open: OpenStore): void {
       await s.putCaSlot({ ...slot, keyId: 'k2' });
       assert.deepEqual(await s.getCaSlot('current'), { ...slot, keyId: 'k2' });
       assert.equal(await s.getCaSlot('next'), undefined);
+    });
+
+    it('stamps creationTimestamp on create and keeps it when a resource is updated', async () => {
+      const s = await fresh();
+      const created = await s.putResource(policy('deny-all'), Date.UTC(2026, 0, 1));
+      assert.equal(created.result, 'created');
+      assert.equal(created.record.creationTimestamp, '2026-01-01T00:00:00.000Z');
+      assert.equal(created.record.generation, 1);
+      const updated = await s.putResource(policy('deny-all', '{"spec":{"action":"DENY"}}'), Date.UTC(2026, 0, 2));
+      assert.equal(updated.result, 'configured');
+      assert.equal(updated.record.creationTimestamp, '2026-01-01T00:00:00.000Z');
+      assert.equal(updated.record.generation, 2);
+      assert.equal(updated.record.updatedAt, Date.UTC(2026, 0, 2));
+      assert.equal(updated.record.body, '{"spec":{"action":"DENY"}}');
+    });
+
+    it('reports an identical apply unchanged and does not bump the config version for it', async () => {
+      const s = await fresh();
+      assert.equal(await s.getConfigVersion(), 0);
+      await s.putResource(policy('a'), 1000);
+      assert.equal(await s.getConfigVersion(), 1);
+      const again = await s.putResource(policy('a'), 2000);
+      assert.equal(again.result, 'unchanged');
+      assert.equal(again.record.generation, 1);
+      assert.equal(await s.getConfigVersion(), 1);
+      assert.equal((await s.putResource({ ...policy('a'), apiVersion: 'security.istio.io/v1beta1' }, 3000)).result, 'configured');
+      assert.equal(await s.getConfigVersion(), 2);
+    });
+
+    it('lists resources in key order, deletes one and bumps the version only for a real delete', async () => {
+      const s = await fresh();
+      await s.putResource(policy('b'), 1000);
+      await s.putResource(policy('a', '{"spec":{}}', 'zeta'), 1000);
+      await s.putResource(policy('a'), 1000);
+      assert.deepEqual((await s.listResources()).map((r) => `${r.namespace}/${r.name}`), ['foo/a', 'foo/b', 'zeta/a']);
+      const before = await s.getConfigVersion();
+      assert.equal(await s.deleteResource(policy('a')), true);
+      assert.equal(await s.deleteResource(policy('a')), false);
+      assert.equal(await s.getConfigVersion(), before + 1);
+      assert.equal(await s.getResource(policy('a')), undefined);
+      assert.equal((await s.getResource(policy('b')))?.name, 'b');
+    });
+
+    it('keys resources by group and kind too, so same-named kinds do not collide', async () => {
+      const s = await fresh();
+      await s.putResource(policy('x'), 1000);
+      await s.putResource({ ...policy('x'), group: 'policy.linkerd.io' }, 1000);
+      await s.putResource({ ...policy('x'), kind: 'PeerAuthentication' }, 1000);
+      assert.equal((await s.listResources()).length, 3);
+    });
+
+    it('clears every resource and then counts it as one change', async () => {
+      const s = await fresh();
+      assert.equal(await s.clearResources(), 0);
+      assert.equal(await s.getConfigVersion(), 0);
+      await s.putResource(policy('a'), 1000);
+      await s.putResource(policy('b'), 1000);
+      assert.equal(await s.clearResources(), 2);
+      assert.deepEqual(await s.listResources(), []);
+      assert.equal(await s.getConfigVersion(), 3);
+      assert.equal((await s.putResource(policy('a'), 5000)).record.creationTimestamp, new Date(5000).toISOString());
     });
   });
 }

@@ -11,13 +11,16 @@ import type { Command } from 'commander';
 import { formatConfigError, ResourceSet } from '../../../config/index.js';
 import { compileDecisionConfig, decideRequest } from '../../../policy/decide.js';
 import { remoteKeyResolver } from '../../../proxy/jwks/remote-resolver.js';
+import { resolveDataDir } from '../../control-client.js';
 import { loadConfig, printConfigErrors, withConfigFlags, type ConfigFlags } from '../../load-config.js';
+import { loadRunningConfig } from '../../running-config.js';
 import { parseOutputFormat, printDocument } from '../../output.js';
 import { formatText } from './format-text.js';
 import { toJson } from './format-json.js';
 import { parseRequestDocument, requestFromFlags, toRequestFacts, type RequestDocument, type RequestFlags } from './request-document.js';
 
 interface CheckFlags extends ConfigFlags, RequestFlags {
+  dataDir?: string;
   request?: string;
   output?: string;
 }
@@ -36,6 +39,7 @@ export function register(program: Command): void {
     .option('--token <jwt>', 'bearer token to verify')
     .option('--tcp', 'a raw TCP connection (no HTTP attributes)')
     .option('-o, --output <format>', 'output format: json or yaml (default: explanation in words)')
+    .option('--data-dir <dir>', 'without -f: the running mesh whose control plane keeps its state here (default .meshguard or $MESHGUARD_DIR)')
     .action(async (flags: CheckFlags) => {
       process.exitCode = await runCheck(flags);
     });
@@ -43,11 +47,8 @@ export function register(program: Command): void {
 
 async function runCheck(flags: CheckFlags): Promise<number> {
   const format = parseOutputFormat(flags.output, ['text', 'json', 'yaml']);
-  if (flags.filename.length === 0) {
-    process.stderr.write('error: no configuration given: pass -f FILE_OR_DIR (repeatable)\n');
-    return 1;
-  }
-  const loaded = await loadConfig(flags);
+  // Without -f, the running mesh's resources: exactly what its proxies were sent.
+  const loaded = flags.filename.length > 0 ? await loadConfig(flags) : await loadRunningConfig(resolveDataDir(flags.dataDir));
   if (loaded.errors.length > 0) {
     printConfigErrors(loaded.errors);
     process.stderr.write(`error: ${loaded.errors.length} configuration error(s); fix them, or run \`meshguard analyze\` for details\n`);

@@ -1,0 +1,5 @@
+/** Access logs in Istio's default text format and its JSON encoding. */
+export { type AccessLogEntry, hostPort } from './entry.js';
+export { formatTextLine, formatFlags } from './format-text.js';
+export { formatJsonLine } from './format-json.js';
+export { createAccessLogger, stdoutAccessLogger, type AccessLogger, type AccessLogFormat } from './access-logger.js';

@@ -1,0 +1,34 @@
+/**
+ * Headers that belong to one connection, not to the request (RFC 9110 §7.6.1),
+ * and HTTP/2 pseudo-headers: a proxy never forwards them as they are.
+ */
+import type { IncomingHttpHeaders, OutgoingHttpHeaders } from 'node:http';
+
+/** Connection-specific headers; HTTP/2 forbids them outright (RFC 9113 §8.2.2). */
+const HOP_BY_HOP = new Set([
+  'connection', 'keep-alive', 'proxy-connection', 'transfer-encoding', 'upgrade', 'te', 'http2-settings', 'proxy-authenticate', 'proxy-authorization',
+]);
+
+/**
+ * A copy of `headers` fit to send on another connection: no hop-by-hop headers,
+ * none named in `Connection`, no pseudo-headers (`:path`, …). `te: trailers`
+ * survives when the next hop is HTTP/2 (gRPC requires it).
+ *
+ * @example
+ * forwardableHeaders({ connection: 'x-a', 'x-a': '1', host: 'web' }, false) // { host: 'web' }
+ */
+export function forwardableHeaders(headers: IncomingHttpHeaders, http2Next: boolean): OutgoingHttpHeaders {
+  const named = typeof headers.connection === 'string' ? headers.connection.toLowerCase().split(',').map((s) => s.trim()) : [];
+  const out: OutgoingHttpHeaders = {};
+  for (const key in headers) {
+    if (key.charCodeAt(0) === 58 /* ':' */) continue;
+    const v = headers[key];
+    if (v === undefined) continue;
+    if (HOP_BY_HOP.has(key) || (named.length > 0 && named.includes(key))) {
+      if (key === 'te' && http2Next && String(v).toLowerCase() === 'trailers') out.te = 'trailers';
+      continue;
+    }
+    out[key] = v;
+  }
+  return out;
+}

@@ -1,0 +1,2 @@
+/** HTTP helpers every proxy side shares. */
+export { forwardableHeaders } from './hop-by-hop.js';

@@ -1,0 +1,69 @@
+/**
+ * End-user authentication (RequestAuthentication) with Envoy's answers: a bad
+ * token is a 401 with `Jwt verification fails` (or a 403 for audiences) and a
+ * `WWW-Authenticate` header; no token passes without identity (authorization
+ * decides). Verified tokens are cached (see `token-cache.ts`). The token is
+ * removed before the app sees it unless the rule says `forwardOriginalToken`,
+ * as Istio configures Envoy.
+ */
+import type { JwtRule } from '../../config/kinds.js';
+import { authenticate, type KeyResolver, type RequestAuthAttributes } from '../../policy/jwt/index.js';
+import type { InboundRequest, Layer } from './layer.js';
+import { localReply } from './local-reply.js';
+
+/** `jwt_authn_access_denied{Jwt_verification_fails}`: Envoy's details, spaces as `_`. */
+export function jwtDeniedDetails(body: string): string {
+  return `jwt_authn_access_denied{${body.replace(/ /g, '_')}}`;
+}
+
+function hostOf(r: InboundRequest): string {
+  const h = r.req.headers;
+  return (h[':authority'] as string | undefined) ?? h.host ?? '';
+}
+
+/** The header value that alone decides the result, when the rules allow keying on it. */
+function cacheKeyOf(r: InboundRequest): string | undefined | null {
+  if (!r.state.jwtDefaultLocations || r.rawPath.includes('?')) return null;
+  const v = r.req.headers.authorization;
+  return typeof v === 'string' ? v : undefined;
+}
+
+function dropToken(r: InboundRequest, rules: readonly JwtRule[], rule: number): void {
+  if (r.state.jwtDefaultLocations && rules[rule]?.forwardOriginalToken !== true) delete r.req.headers.authorization;
+}
+
+/**
+ * @example
+ * compose([authenticateRequest(remoteKeyResolver()), …], app)
+ */
+export function authenticateRequest(keys: KeyResolver, now: () => number = Date.now): Layer {
+  return (next) => async (r) => {
+    const rules = r.state.jwtRules;
+    if (rules.length === 0) return next(r);
+    const key = cacheKeyOf(r);
+    // Default locations, no query string and no Authorization header: there is no token anywhere.
+    if (key === undefined) return next(r);
+    const nowMs = now();
+    if (key !== null) {
+      const hit = r.state.tokenCache.get(key, nowMs);
+      if (hit) {
+        r.auth = hit.attrs;
+        dropToken(r, rules, hit.rule);
+        return next(r);
+      }
+    }
+    const headers = r.req.headers as Record<string, string | string[] | undefined>;
+    const result = await authenticate(rules, { headers, path: r.rawPath, host: hostOf(r), scheme: 'http' }, keys, new Date(nowMs));
+    if (result.result === 'invalid') {
+      return localReply(r, result.status, result.body, jwtDeniedDetails(result.body), { headers: { 'www-authenticate': result.wwwAuthenticate } });
+    }
+    if (result.result === 'valid') {
+      const { principal, issuer, audiences, presenter, claims, spaceDelimited } = result;
+      const attrs: RequestAuthAttributes = { principal, issuer, audiences, claims, spaceDelimited, ...(presenter !== undefined ? { presenter } : {}) };
+      r.auth = attrs;
+      if (key !== null) r.state.tokenCache.set(key, attrs, result.rule, claims.exp, nowMs);
+      dropToken(r, rules, result.rule);
+    }
+    return next(r);
+  };
+}

@@ -1,0 +1,86 @@
+/**
+ * The inbound HTTP stack, read top to bottom as a request's journey:
+ *
+ *   record-access → strip-identity-headers → normalize-path →
+ *   authenticate-request (401) → authorize-request (403) → set-xfcc → forward-to-app
+ *
+ * `handleRequest` turns Node's request into an `InboundRequest` and runs it.
+ */
+import { randomUUID } from 'node:crypto';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { Http2ServerRequest, Http2ServerResponse } from 'node:http2';
+import type { KeyResolver } from '../../policy/jwt/index.js';
+import type { TlsContextManager } from '../tls/context-manager.js';
+import type { AppConnections } from './app-connections.js';
+import { authenticateRequest } from './authenticate-request.js';
+import { authorizeRequest } from './authorize-request.js';
+import { connectionOf } from './connection-info.js';
+import { forwardToApp } from './forward-to-app.js';
+import { compose, type Handler, type InboundPort } from './layer.js';
+import { normalizeRequestPath } from './normalize-path.js';
+import type { ProxyState } from './proxy-state.js';
+import { recordAccess } from './record-access.js';
+import { setXfcc } from './set-xfcc.js';
+import { stripIdentityHeaders, type ForwardClientCert } from './strip-identity-headers.js';
+import type { Telemetry } from './telemetry.js';
+
+export interface PipelineDeps {
+  tls: Pick<TlsContextManager, 'identity'>;
+  keys: KeyResolver;
+  app: AppConnections;
+  telemetry: Telemetry;
+  forwardClientCert: ForwardClientCert;
+}
+
+/**
+ * The composed handler.
+ *
+ * @example
+ * const handler = buildHttpPipeline({ tls, keys, app, telemetry, forwardClientCert: 'SANITIZE_SET' });
+ */
+export function buildHttpPipeline(deps: PipelineDeps): Handler {
+  return compose(
+    [
+      recordAccess(deps.telemetry, () => deps.tls.identity().spiffeId),
+      stripIdentityHeaders(deps.forwardClientCert),
+      normalizeRequestPath(),
+      authenticateRequest(deps.keys),
+      authorizeRequest(),
+      setXfcc(deps.tls),
+    ],
+    forwardToApp(deps.app),
+  );
+}
+
+/**
+ * Run one Node request through `handler`. A request on a connection the
+ * listener never described (it cannot happen; fail closed if it does) is reset.
+ */
+export function handleRequest(
+  handler: Handler,
+  state: ProxyState,
+  port: InboundPort,
+  req: IncomingMessage | Http2ServerRequest,
+  res: ServerResponse | Http2ServerResponse,
+): void {
+  const conn = connectionOf(req.socket);
+  if (!conn) {
+    res.destroy();
+    return;
+  }
+  // Envoy gives every request an id the app and the access log share.
+  if (req.headers['x-request-id'] === undefined) req.headers['x-request-id'] = randomUUID();
+  const rawPath = req.url ?? '';
+  const r = {
+    req, res, conn, port, state,
+    startMs: performance.now(), startTime: new Date(), rawPath,
+    upstreamPath: rawPath, checkedPath: rawPath, auth: undefined,
+    responseFlags: [], responseCodeDetails: undefined, upstreamHost: undefined, upstreamServiceTimeMs: undefined,
+    bytesReceived: 0, bytesSent: 0, grpcStatus: undefined,
+  };
+  Promise.resolve(handler(r)).catch(() => {
+    // A bug in a layer must not leave the client hanging or pass the request on.
+    if (!res.headersSent) (res as ServerResponse).writeHead(500).end();
+    else res.destroy();
+  });
+}

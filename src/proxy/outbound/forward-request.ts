@@ -1,0 +1,126 @@
+/**
+ * An app's absolute-URI request (`GET http://catalog.istioinaction/items`)
+ * forwarded to its destination over a pooled connection. The `Host` is the
+ * authority the client wrote in the URI (RFC 9112 §3.2.2); hop-by-hop headers
+ * go; like Istio's sidecar we add only `x-forwarded-proto` and `x-request-id`
+ * when absent.
+ */
+import { randomUUID } from 'node:crypto';
+import type { IncomingHttpHeaders, IncomingMessage, ServerResponse } from 'node:http';
+import type { AccessLogEntry } from '../access-log/entry.js';
+import { hostPort } from '../access-log/entry.js';
+import { forwardableHeaders } from '../http/hop-by-hop.js';
+import { DEFAULT_HTTP_PORT } from './resolve.js';
+import { pickDestination } from './destination.js';
+import { transportFailureReason } from './upstream-pool.js';
+import type { OutboundDeps } from './outbound-deps.js';
+
+/** What an app that talks origin-form to us gets told (it is not using the proxy as a proxy). */
+export const ORIGIN_FORM_HINT =
+  'meshguard outbound proxy: send absolute-URI requests (GET http://catalog.istioinaction/items HTTP/1.1), ' +
+  'i.e. use this address as an HTTP proxy: curl -x, or http_proxy=http://<this address> (lowercase: curl ignores HTTP_PROXY)\n';
+/** Envoy's body for a failed upstream connection; the reason follows it. */
+const UPSTREAM_CONNECT_ERROR = 'upstream connect error or disconnect/reset before headers. reset reason: connection failure';
+
+interface Exchange {
+  entry: AccessLogEntry;
+  res: ServerResponse;
+}
+
+function reply(x: Exchange, status: number, body: string, details: string, flags: string[] = []): void {
+  x.entry.responseCode = status;
+  x.entry.responseCodeDetails = details;
+  x.entry.responseFlags.push(...flags);
+  if (x.res.headersSent) {
+    x.res.destroy();
+    return;
+  }
+  const buf = Buffer.from(body);
+  x.res.writeHead(status, { 'content-type': 'text/plain', 'content-length': buf.length }).end(buf);
+}
+
+function firstOf(v: string | string[] | undefined): string | undefined {
+  return Array.isArray(v) ? v[0] : v;
+}
+
+function hasBody(h: IncomingHttpHeaders): boolean {
+  return h['transfer-encoding'] !== undefined || (h['content-length'] !== undefined && h['content-length'] !== '0');
+}
+
+/** Headers for the destination: hop-by-hop removed, Host from the URI, Istio's two additions. */
+function upstreamHeaders(req: IncomingMessage, authority: string): Record<string, string | string[]> {
+  const h = forwardableHeaders(req.headers, false) as Record<string, string | string[]>;
+  // undici refuses `expect`; Node's server already answered `100-continue` to the app.
+  delete h.expect;
+  h.host = authority;
+  h['x-forwarded-proto'] ??= 'http';
+  h['x-request-id'] ??= randomUUID();
+  return h;
+}
+
+/**
+ * Handle one request the app sent to the outbound listener.
+ *
+ * @example
+ * http.createServer((req, res) => forwardRequest(deps, req, res));
+ */
+export function forwardRequest(deps: OutboundDeps, req: IncomingMessage, res: ServerResponse): void {
+  const startMs = performance.now();
+  const url = req.url ?? '';
+  const entry: AccessLogEntry = {
+    startTime: new Date(), method: req.method, path: url, protocol: `HTTP/${req.httpVersion}`, responseCode: 0, responseFlags: [],
+    bytesReceived: 0, bytesSent: 0, durationMs: 0, userAgent: firstOf(req.headers['user-agent']), connectionSecurityPolicy: 'none',
+    downstreamRemoteAddress: hostPort(req.socket.remoteAddress, req.socket.remotePort),
+    downstreamLocalAddress: hostPort(req.socket.localAddress, req.socket.localPort),
+  };
+  const x: Exchange = { entry, res };
+  if (deps.accessLog) {
+    const log = deps.accessLog;
+    res.once('close', () => {
+      entry.durationMs = Math.round(performance.now() - startMs);
+      log.log(entry);
+    });
+  }
+  const m = /^http:\/\/([^/?#]*)([^#]*)/i.exec(url);
+  if (!m) {
+    req.resume();
+    const https = /^https:/i.test(url);
+    return reply(x, 400, https ? 'meshguard outbound proxy: https:// URLs go through CONNECT\n' : ORIGIN_FORM_HINT, 'absolute_path_rejected', ['DPE']);
+  }
+  const authority = m[1] as string;
+  const path = m[2] || '/';
+  entry.path = path;
+  entry.authority = authority;
+  const dest = pickDestination(deps.snapshot(), authority, DEFAULT_HTTP_PORT, deps.rr);
+  if (dest.cluster !== undefined) entry.upstreamCluster = dest.cluster;
+  if (!dest.ok) {
+    req.resume();
+    return reply(x, dest.status, dest.body, dest.details, dest.flags);
+  }
+  entry.upstreamCluster = dest.cluster;
+  entry.routeName = dest.route;
+  entry.upstreamHost = hostPort(dest.target.host, dest.target.port);
+  const headers = upstreamHeaders(req, authority);
+  entry.requestId = firstOf(headers['x-request-id']);
+  const abort = new AbortController();
+  res.once('close', () => {
+    if (!res.writableFinished) abort.abort();
+  });
+  deps.upstream
+    .http1(dest.target)
+    .stream({ path, method: req.method as 'GET', headers, body: hasBody(req.headers) ? req : null, signal: abort.signal }, ({ statusCode, headers: rh }) => {
+      entry.responseCode = statusCode;
+      entry.responseCodeDetails = 'via_upstream';
+      entry.upstreamServiceTimeMs = Math.round(performance.now() - startMs);
+      res.writeHead(statusCode, forwardableHeaders(rh as IncomingHttpHeaders, false));
+      return res;
+    })
+    .catch((err: unknown) => {
+      if (abort.signal.aborted) return void (entry.responseFlags.push('DC'));
+      if (res.headersSent) return reply(x, entry.responseCode, '', 'upstream_reset_after_response_started', ['UR']);
+      const reason = transportFailureReason(err);
+      entry.upstreamTransportFailureReason = reason;
+      deps.log.debug({ upstream: entry.upstreamHost, reason }, 'upstream connection failed');
+      reply(x, 503, `${UPSTREAM_CONNECT_ERROR}, transport failure reason: ${reason}`, 'upstream_reset_before_response_started{connection_failure}', ['UF']);
+    });
+}
