@@ -23,7 +23,9 @@ export default tseslint.config(
       'no-constant-condition': ['error', { checkLoops: false }],
     },
   },
-  layer('config', ['policy', 'identity', 'proxy', 'control', 'platform', 'sdk', 'cli']),
+  layer('config', ['wire', 'policy', 'identity', 'proxy', 'control', 'platform', 'sdk', 'cli']),
+  // wire/: the messages control/ and proxy/ exchange, below both so each imports one definition.
+  layer('wire', ['policy', 'identity', 'proxy', 'control', 'platform', 'sdk', 'cli']),
   layer('policy', ['identity', 'proxy', 'control', 'platform', 'sdk', 'cli']),
   layer('identity', ['policy', 'proxy', 'control', 'platform', 'sdk', 'cli']),
   layer('proxy', ['control', 'platform', 'sdk', 'cli']),

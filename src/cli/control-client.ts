@@ -2,15 +2,15 @@
  * How commands find and talk to the running control plane: read
  * `control-plane.json` in the data directory, then speak JSON over HTTP on its
  * admin socket. Absent, stale or unresponsive → `MG_CONTROL_NOT_RUNNING` within
- * two seconds, with how to start one. Also renders admin answers as kubectl does
- * (`-o table|json|yaml`); that part belongs in a shared `cli/output.ts` once one exists.
+ * two seconds, with how to start one. How answers are printed is `output.ts`.
  */
 import { resolve } from 'node:path';
 import { Client } from 'undici';
-import { stringify as toYaml } from 'yaml';
+import type { Command } from 'commander';
 import { ControlPlaneNotRunningError } from '../control/errors.js';
 import { readStateFile } from '../control/state-file.js';
 import { MeshguardError } from '../errors.js';
+import { parseOutputFormat, type TableFormat } from './output.js';
 
 /** The data directory when neither `--data-dir` nor `MESHGUARD_DIR` is given: `./.meshguard`, as SPIRE keeps `.data`. */
 export const DEFAULT_DATA_DIR = '.meshguard';
@@ -79,39 +79,39 @@ function pidAlive(pid: number): boolean {
   }
 }
 
-export type OutputFormat = 'table' | 'json' | 'yaml';
+// `proxy-config secret` still imports these from here; they live in output.ts now.
+export { parseOutputFormat, printRows } from './output.js';
 
-/** Validates `-o`. */
-export function parseOutputFormat(value: string): OutputFormat {
-  if (value === 'table' || value === 'json' || value === 'yaml' || value === 'wide') return value === 'wide' ? 'table' : value;
-  throw new MeshguardError('MG_CLI_BAD_OUTPUT', `-o must be table, json or yaml, not "${value}"`);
-}
+/** `--data-dir` as every control-plane command spells it. */
+const DATA_DIR_HELP = 'data directory of the control plane (default $MESHGUARD_DIR or ./.meshguard)';
 
-/** A column: its header and how to read it from a row. */
-export type Column<T> = [header: string, get: (row: T) => string];
-
-/** Prints rows as an aligned table (kubectl style: upper-case headers, two spaces), or as JSON/YAML of `raw`. */
-export function printRows<T>(rows: readonly T[], columns: readonly Column<T>[], format: OutputFormat, raw: unknown = rows): void {
-  if (format !== 'table') return printValue(raw, format);
-  if (rows.length === 0) {
-    process.stdout.write('No resources found.\n');
-    return;
-  }
-  const cells = [columns.map(([h]) => h.toUpperCase()), ...rows.map((r) => columns.map(([, get]) => get(r)))];
-  const widths = columns.map((_, i) => Math.max(...cells.map((line) => (line[i] ?? '').length)));
-  for (const line of cells) process.stdout.write(`${line.map((c, i) => c.padEnd(widths[i] ?? 0)).join('  ').trimEnd()}\n`);
-}
-
-/** Prints one value as JSON or YAML. */
-export function printValue(value: unknown, format: 'json' | 'yaml'): void {
-  process.stdout.write(format === 'json' ? `${JSON.stringify(value, null, 2)}\n` : toYaml(value));
-}
-
-/** kubectl's AGE column: `45s`, `12m`, `3h`, `2d`. */
-export function age(fromMs: number, now: number = Date.now()): string {
-  const s = Math.max(0, Math.round((now - fromMs) / 1000));
-  if (s < 120) return `${s}s`;
-  if (s < 7200) return `${Math.floor(s / 60)}m`;
-  if (s < 172800) return `${Math.floor(s / 3600)}h`;
-  return `${Math.floor(s / 86400)}d`;
+/**
+ * Adds a subcommand that asks the running control plane and prints the answer:
+ * `-o table|json|yaml` and `--data-dir` declared, the format checked before
+ * connecting, the connection closed however `run` ends.
+ *
+ * @example
+ *   addAdminQuery(parent, 'list', 'list registration entries', async (admin, format) => {
+ *     const { items } = await admin.call<{ items: Entry[] }>('GET', '/v1/entries');
+ *     printRows(items, columns, format, { items });
+ *   });
+ */
+export function addAdminQuery(
+  parent: Command, name: string, description: string,
+  run: (admin: AdminClient, format: TableFormat) => Promise<void>, outputHelp = 'table, json or yaml',
+): Command {
+  return parent
+    .command(name)
+    .description(description)
+    .option('-o, --output <format>', outputHelp, 'table')
+    .option('--data-dir <dir>', DATA_DIR_HELP)
+    .action(async (flags: { output: string; dataDir?: string }) => {
+      const format = parseOutputFormat(flags.output);
+      const admin = await connectControlPlane(resolveDataDir(flags.dataDir));
+      try {
+        await run(admin, format);
+      } finally {
+        await admin.close();
+      }
+    });
 }

@@ -28,6 +28,7 @@ const ConfigFile = z.strictObject({
   caKeyAlgorithm: z.enum(KEY_ALGORITHMS).optional(),
   dataDir: z.string().optional(),
   logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace']).optional(),
+  svidTtl: z.string().optional(),
 });
 
 interface Flags {
@@ -39,6 +40,7 @@ interface Flags {
   dataDir?: string;
   config?: string;
   logLevel?: string;
+  svidTtl?: string;
 }
 
 export function register(program: Command): void {
@@ -51,8 +53,9 @@ export function register(program: Command): void {
     .option('--ca-dir <dir>', 'plug in a CA: an Istio cacerts directory (ca-cert.pem, ca-key.pem, root-cert.pem, cert-chain.pem) or cert-manager secret files (tls.crt, tls.key)')
     .option('--ca-key-algorithm <alg>', `key of a self-managed root: ${KEY_ALGORITHMS.join('|')} (default ec-p256)`)
     .option('--data-dir <dir>', 'data directory (default $MESHGUARD_DIR or ./.meshguard)')
-    .option('--config <file>', 'YAML file with trustDomain, listen, dataDir, logLevel, bundleListen, caDir, caKeyAlgorithm')
+    .option('--config <file>', 'YAML file with trustDomain, listen, dataDir, logLevel, bundleListen, caDir, caKeyAlgorithm, svidTtl')
     .option('--log-level <level>', 'fatal|error|warn|info|debug|trace (default info)')
+    .option('--svid-ttl <duration>', 'lifetime of X.509-SVIDs: 30s, 10m, 24h (default 24h); proxies renew at about half of it')
     .action(async (flags: Flags) => run(flags));
 }
 
@@ -66,10 +69,13 @@ async function run(flags: Flags): Promise<void> {
   const bundleListen = flags.bundleListen ?? file.bundleListen;
   const caDir = flags.caDir ?? file.caDir;
   const caKeyAlgorithm = checkKeyAlgorithm(flags.caKeyAlgorithm ?? file.caKeyAlgorithm);
+  const svidTtl = flags.svidTtl ?? file.svidTtl;
+  const svidTtlMs = svidTtl === undefined ? undefined : parseSvidTtl(svidTtl);
   const cp = await startControlPlane({
     dataDir, trustDomain, version: packageVersion(), log, listen,
     ...(bundleListen ? { bundleListen: checkListen(bundleListen) } : {}),
     ...(caDir ? { caDir: resolve(caDir) } : {}), ...(caKeyAlgorithm ? { caKeyAlgorithm } : {}),
+    ...(svidTtlMs ? { svidTtlMs } : {}),
   });
   log.info({ adminSocket: cp.state.adminSocket, caAddress: cp.state.caAddress, bundleEndpoint: cp.ca.bundleUrl }, 'control plane ready');
   await new Promise<void>((done) => {
@@ -93,7 +99,7 @@ function readConfig(path: string): z.infer<typeof ConfigFile> {
   const parsed = ConfigFile.safeParse(raw ?? {});
   if (!parsed.success) {
     const problems = parsed.error.issues.map((i) => `${i.path.join('.') || '(top level)'}: ${i.message}`).join('; ');
-    throw new MeshguardError('MG_CONFIG_INVALID', `${path}: ${problems} (allowed keys: trustDomain, listen, dataDir, logLevel, bundleListen, caDir, caKeyAlgorithm)`);
+    throw new MeshguardError('MG_CONFIG_INVALID', `${path}: ${problems} (allowed keys: trustDomain, listen, dataDir, logLevel, bundleListen, caDir, caKeyAlgorithm, svidTtl)`);
   }
   return parsed.data;
 }
@@ -103,6 +109,17 @@ function checkKeyAlgorithm(value: string | undefined): (typeof KEY_ALGORITHMS)[n
   const found = KEY_ALGORITHMS.find((a) => a === value);
   if (!found) throw new MeshguardError('MG_CLI_BAD_KEY_ALGORITHM', `--ca-key-algorithm must be one of ${KEY_ALGORITHMS.join(', ')}, not "${value}"`);
   return found;
+}
+
+/** SVIDs shorter than this would have proxies renew several times a second. */
+const MIN_SVID_TTL_MS = 2000;
+
+/** `8s`, `10m`, `24h` or `1d` → milliseconds; at least 2 s. @example parseSvidTtl('8s') // 8000 */
+export function parseSvidTtl(value: string): number {
+  const m = /^(\d+)(s|m|h|d)$/.exec(value.trim());
+  const ms = m ? Number(m[1]) * { s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 }[m[2] as 's' | 'm' | 'h' | 'd'] : NaN;
+  if (!(ms >= MIN_SVID_TTL_MS)) throw new MeshguardError('MG_CLI_BAD_SVID_TTL', `--svid-ttl must be a duration of at least 2s such as 30s, 10m or 24h, not "${value}"`);
+  return ms;
 }
 
 function checkListen(value: string): string {

@@ -63,6 +63,11 @@ async function run(flags: Flags): Promise<void> {
     address: flags.address, appAddress: flags.appAddress,
     outboundPort: port(flags.outboundPort, '--outbound-port'), adminPort: port(flags.adminPort, '--admin-port'),
     stateDir: join(dataDir, 'proxies'), log, accessLogFormat: flags.accessLogFormat === 'json' ? 'json' : 'text',
+    // A restarted control plane has new ports: follow control-plane.json rather than the addresses we started with.
+    discover: async () => {
+      const now = await readStateFile(dataDir);
+      return now ? { caAddress: now.caAddress ?? undefined, configAddress: now.configAddress } : undefined;
+    },
   });
   log.info({ admin: sidecar.adminAddress, outbound: sidecar.outboundAddress }, 'sidecar ready');
   await new Promise<void>((done) => {

@@ -46,52 +46,26 @@ function migrate(db: Database.Database): void {
   }
 }
 
-const toEntry = (r: Row): EntryRecord => ({
-  id: r.id as string,
-  spiffeId: r.spiffe_id as string,
-  selectors: JSON.parse(r.selectors as string) as string[],
-  createdAt: r.created_at as number,
-});
+/**
+ * A row as its record: each column is the record's field in snake_case
+ * (`spiffe_id` → `spiffeId`), so the schema names the mapping once; `grp` is
+ * `group`, a reserved word in SQL. Columns that may be NULL come back as null.
+ *
+ * @example fromRow<IssuedCertRecord>({ serial: 'ab', spiffe_id: 'spiffe://…', not_after: 1, issued_at: 0 })
+ */
+function fromRow<T>(r: Row): T {
+  const out: Row = {};
+  for (const [column, value] of Object.entries(r)) {
+    out[column === 'grp' ? 'group' : column.replace(/_([a-z])/g, (_, c: string) => c.toUpperCase())] = value;
+  }
+  return out as T;
+}
 
-const toToken = (r: Row): TokenRecord => ({
-  id: r.id as string,
-  kind: r.kind as TokenRecord['kind'],
-  hash: r.hash as string,
-  namespace: r.namespace as string,
-  serviceAccount: r.service_account as string,
-  createdAt: r.created_at as number,
-  expiresAt: r.expires_at as number,
-  usedAt: (r.used_at as number | null) ?? null,
-  revokedAt: (r.revoked_at as number | null) ?? null,
-});
-
-const toIssued = (r: Row): IssuedCertRecord => ({
-  serial: r.serial as string,
-  spiffeId: r.spiffe_id as string,
-  notAfter: r.not_after as number,
-  issuedAt: r.issued_at as number,
-});
-
-const toSlot = (r: Row): CaSlotRecord => ({
-  slot: r.slot as CaSlotName,
-  keyId: r.key_id as string,
-  certificatePem: r.certificate_pem as string,
-  notBefore: r.not_before as number,
-  notAfter: r.not_after as number,
-  updatedAt: r.updated_at as number,
-});
-
-const toResource = (r: Row): ResourceRecord => ({
-  group: r.grp as string,
-  kind: r.kind as string,
-  namespace: r.namespace as string,
-  name: r.name as string,
-  apiVersion: r.api_version as string,
-  body: r.body as string,
-  creationTimestamp: r.creation_timestamp as string,
-  generation: r.generation as number,
-  updatedAt: r.updated_at as number,
-});
+const toEntry = (r: Row): EntryRecord => ({ ...fromRow<EntryRecord>(r), selectors: JSON.parse(r.selectors as string) as string[] });
+const toToken = (r: Row): TokenRecord => fromRow<TokenRecord>(r);
+const toIssued = (r: Row): IssuedCertRecord => fromRow<IssuedCertRecord>(r);
+const toSlot = (r: Row): CaSlotRecord => fromRow<CaSlotRecord>(r);
+const toResource = (r: Row): ResourceRecord => fromRow<ResourceRecord>(r);
 
 /** Unique-constraint failures become a domain error the admin API can answer 409 with. */
 function conflict<T>(what: string, fn: () => T): T {

@@ -19,6 +19,11 @@ export interface CaApiAdapterOptions {
   address: string;
   /** Roots trusted on first contact (`<dataDir>/ca/root-cert.pem`). */
   rootPem: string;
+  /**
+   * Asked before each call where the CA listens now (a restarted control plane gets new
+   * ports and writes them to `control-plane.json`); `undefined` keeps the last known address.
+   */
+  discover?: () => Promise<string | undefined>;
 }
 
 /**
@@ -27,21 +32,39 @@ export interface CaApiAdapterOptions {
  * const client = createIdentityClient({ ca, attestation: { type: 'local', evidence: { token } }, log });
  */
 export function grpcCaApi(opts: CaApiAdapterOptions): CaApi & { close(): void } {
+  let address = opts.address;
   let rootPem = opts.rootPem;
-  const anonymous = caClient({ address: opts.address, rootPem });
+  // Rebuilt when the CA moves or the trusted roots change (after a root rotation the CA serves
+  // with a certificate from the new root: a channel that trusts only the old one cannot reach it).
+  let anon: { key: string; client: CaClient } | undefined;
   // One mTLS channel per presented certificate (a renewal changes it; the old one is closed).
-  let mtls: { chainPem: string; client: CaClient } | undefined;
-  const withIdentity = (presented: MtlsCredentials): CaClient => {
-    if (mtls?.chainPem !== presented.certChainPem) {
+  let mtls: { key: string; client: CaClient } | undefined;
+  const locate = async (): Promise<void> => {
+    const found = await opts.discover?.().catch(() => undefined);
+    if (found) address = found;
+  };
+  const anonymous = async (): Promise<CaClient> => {
+    await locate();
+    const key = `${address}\n${rootPem}`;
+    if (anon?.key !== key) {
+      anon?.client.close();
+      anon = { key, client: caClient({ address, rootPem }) };
+    }
+    return anon.client;
+  };
+  const withIdentity = async (presented: MtlsCredentials): Promise<CaClient> => {
+    await locate();
+    const key = `${address}\n${rootPem}\n${presented.certChainPem}`;
+    if (mtls?.key !== key) {
       mtls?.client.close();
-      mtls = { chainPem: presented.certChainPem, client: caClient({ address: opts.address, identity: { chainPem: presented.certChainPem, keyPem: presented.keyPem, rootPem } }) };
+      mtls = { key, client: caClient({ address, identity: { chainPem: presented.certChainPem, keyPem: presented.keyPem, rootPem } }) };
     }
     return mtls.client;
   };
 
   async function bundleAfter(svid: SvidResponse): Promise<CaBundle> {
     rootPem = svid.bundlePem; // trust what the CA says now (a root rotation adds the new root here first)
-    return toCaBundle(await mapped(() => anonymous.fetchBundle()));
+    return toCaBundle(await mapped(async () => (await anonymous()).fetchBundle()));
   }
   const signed = async (svid: SvidResponse): Promise<SignedSvid> => ({
     spiffeId: svid.spiffeId,
@@ -51,23 +74,25 @@ export function grpcCaApi(opts: CaApiAdapterOptions): CaApi & { close(): void } 
 
   return {
     async sign({ csrDer, attestation }) {
-      const svid = await mapped(() => anonymous.sign({
+      const svid = await mapped(async () => (await anonymous()).sign({
         csrDer: Buffer.from(csrDer).toString('base64'),
         attestation: { type: attestation.type as AttestationType, ...attestation.evidence },
       }));
       return signed(svid);
     },
     async renew({ csrDer, presented }) {
-      return signed(await mapped(() => withIdentity(presented).renew({ csrDer: Buffer.from(csrDer).toString('base64') })));
+      return signed(await mapped(async () => (await withIdentity(presented)).renew({ csrDer: Buffer.from(csrDer).toString('base64') })));
     },
     async fetchBundle() {
-      return toCaBundle(await mapped(() => anonymous.fetchBundle()));
+      const b = await mapped(async () => (await anonymous()).fetchBundle());
+      rootPem = b.bundlePem; // fetched over TLS checked against the roots we trust: follow a prepared rotation
+      return toCaBundle(b);
     },
     async mintJwtSvid({ audiences, presented }) {
-      return (await mapped(() => withIdentity(presented).mintJwtSvid({ audience: audiences }))).token;
+      return (await mapped(async () => (await withIdentity(presented)).mintJwtSvid({ audience: audiences }))).token;
     },
     close() {
-      anonymous.close();
+      anon?.client.close();
       mtls?.client.close();
     },
   };

@@ -18,6 +18,7 @@ import type { ProxySnapshot } from '../../proxy/model.js';
 import { createOutboundProxy, type OutboundProxy } from '../../proxy/outbound/index.js';
 import { startWorkloadApiServer, type WorkloadApiServer } from '../../proxy/workload-api/index.js';
 import { grpcCaApi } from './ca-api-adapter.js';
+import { discoveringDialer, type DiscoverControlPlane } from './control-plane-discovery.js';
 
 export interface SidecarOptions {
   workload: { namespace: string; name: string };
@@ -38,6 +39,8 @@ export interface SidecarOptions {
   stateDir: string;
   log: Logger;
   accessLogFormat?: AccessLogFormat;
+  /** Re-reads the control plane's addresses before each reconnect (it may have restarted on new ports). */
+  discover?: DiscoverControlPlane;
 }
 
 export interface RunningSidecar {
@@ -63,7 +66,11 @@ export interface SidecarStateFile {
 export async function startSidecar(o: SidecarOptions): Promise<RunningSidecar> {
   const id = `${o.workload.namespace}.${o.workload.name}`;
   await mkdir(o.stateDir, { recursive: true, mode: 0o700 });
-  const ca = grpcCaApi({ address: o.caAddress, rootPem: o.rootPem });
+  const discover = o.discover;
+  const ca = grpcCaApi({
+    address: o.caAddress, rootPem: o.rootPem,
+    ...(discover ? { discover: async () => (await discover())?.caAddress ?? undefined } : {}),
+  });
   const identity = createIdentityClient({
     ca, log: o.log, keyFile: join(o.stateDir, `${id}.key`),
     attestation: { type: 'local', evidence: { token: o.token, namespace: o.workload.namespace } },
@@ -111,7 +118,7 @@ async function startDataPlane(o: SidecarOptions, identity: IdentityClient, close
   let latest: ProxySnapshot | undefined;
   const firstSnapshot = new Promise<ProxySnapshot>((resolve) => (first = resolve));
   const config = new ConfigClient({
-    dialer: devTcpDialer(o.configAddress),
+    dialer: o.discover ? discoveringDialer(o.configAddress, o.discover) : devTcpDialer(o.configAddress),
     workload: { namespace: o.workload.namespace, name: o.workload.name },
     onSnapshot: (s) => {
       if (!sides.inbound || !sides.outbound) {

@@ -4,6 +4,10 @@
  * TLS with the proxy's SVID without touching the client.
  */
 import { connect, type Socket } from 'node:net';
+import { parseLoopbackAddress } from '../../wire/index.js';
+
+// Re-exported: callers of the proxy's transport found it here before `wire/` existed.
+export { parseLoopbackAddress };
 
 /** Opens a duplex byte stream to the control plane's configuration stream. */
 export interface StreamDialer {
@@ -30,16 +34,4 @@ export function devTcpDialer(address: string): StreamDialer {
       socket.once('error', reject);
     }),
   };
-}
-
-/** `127.0.0.1:15010` or `[::1]:15010` → host and port; throws `TypeError` for a non-loopback host. */
-export function parseLoopbackAddress(address: string): { host: string; port: number } {
-  const m = /^(?:\[([^\]]+)\]|([^:]+)):(\d{1,5})$/.exec(address);
-  const host = m?.[1] ?? m?.[2];
-  const port = Number(m?.[3]);
-  if (!host || !Number.isInteger(port) || port > 65535) throw new TypeError(`"${address}" is not host:port`);
-  if (!(host === 'localhost' || host === '::1' || /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(host))) {
-    throw new TypeError(`the dev configuration stream is plaintext and only listens/dials on loopback, not ${host}`);
-  }
-  return { host, port };
 }

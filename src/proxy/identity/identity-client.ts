@@ -70,6 +70,8 @@ interface Held {
   identity: ProxyIdentity;
   key: WorkloadKey;
   notBefore: Date;
+  /** When this SVID arrived: the renewal is planned from here when the backdated notBefore would put it in the past. */
+  receivedAt: Date;
   serial: string;
 }
 
@@ -148,11 +150,13 @@ export function createIdentityClient(options: IdentityClientOptions): IdentityCl
 
   function scheduleRenewal(): void {
     if (!held || state === 'closed') return;
-    const { notBefore } = held;
     const { notAfter } = held.identity;
     // renewAt works at half the lifetime; scaling the window moves that to `fraction`, jitter included.
-    const scaledEnd = new Date(notBefore.getTime() + ((notAfter.getTime() - notBefore.getTime()) * fraction) / RENEW_AT_FRACTION);
-    nextRenewalAt = renewAt(notBefore, scaledEnd, random);
+    const plan = (from: Date) => renewAt(from, new Date(from.getTime() + ((notAfter.getTime() - from.getTime()) * fraction) / RENEW_AT_FRACTION), random);
+    nextRenewalAt = plan(held.notBefore);
+    // The CA backdates notBefore (a minute, for clock skew): for an SVID of seconds that puts the
+    // renewal point before its arrival, and renewing at once would loop. Count from arrival then.
+    if (nextRenewalAt.getTime() <= held.receivedAt.getTime()) nextRenewalAt = plan(held.receivedAt);
     clearTimeout(renewTimer);
     renewTimer = later(nextRenewalAt.getTime() - clock().getTime(), () => void attempt());
   }
@@ -288,6 +292,7 @@ function accept(signed: SignedSvid, key: WorkloadKey, now: Date, previousId: str
   return {
     key,
     notBefore,
+    receivedAt: now,
     serial: leaf.serialNumber.toUpperCase(),
     identity: { spiffeId: signed.spiffeId, certChainPem: signed.certChainPem, keyPem: key.keyPem, bundlePem: bundlePemOf(signed.bundle), notAfter },
   };

@@ -37,6 +37,12 @@ function countRequestBytes(r: InboundRequest): void {
   r.req.on('data', (c: Buffer) => (r.bytesReceived += c.length));
 }
 
+/** An HTTP/1 request without Content-Length or Transfer-Encoding has no body (RFC 9112 §6.3); HTTP/2 may have one anyway. */
+function hasNoBody(r: InboundRequest): boolean {
+  const h = r.req.headers;
+  return r.req.httpVersionMajor === 1 && h['transfer-encoding'] === undefined && (h['content-length'] === undefined || h['content-length'] === '0');
+}
+
 function responseHeaders(headers: IncomingHttpHeaders, http2Downstream: boolean): OutgoingHttpHeaders {
   return forwardableHeaders(headers, http2Downstream);
 }
@@ -68,6 +74,11 @@ function viaHttp1(app: AppConnections, r: InboundRequest): Promise<void> {
       upstreamFailed(r);
       resolve();
     });
+    if (hasNoBody(r)) {
+      // A GET and its like: no stream plumbing (listeners, pipe state) for a body that cannot come.
+      up.end();
+      return;
+    }
     countRequestBytes(r);
     r.req.pipe(up);
   });
@@ -101,11 +112,12 @@ function viaHttp2(app: AppConnections, r: InboundRequest): Promise<void> {
       r.responseCodeDetails = 'via_upstream';
       const status = Number(headers[':status'] ?? 502);
       const out = responseHeaders(headers, true);
-      // A trailers-only answer (gRPC error): keep grpc-* for the trailers so every client reads them there.
+      // A trailers-only answer (gRPC error): everything but content-type is trailing metadata (grpc-* and the
+      // app's own), so send it as trailers: every client reads the status and the error's metadata there.
       if (flags & http2.constants.NGHTTP2_FLAG_END_STREAM && out['grpc-status'] !== undefined) {
         const trailers: OutgoingHttpHeaders = {};
         for (const k of Object.keys(out)) {
-          if (!k.startsWith('grpc-')) continue;
+          if (k === 'content-type') continue;
           trailers[k] = out[k];
           delete out[k];
         }

@@ -47,6 +47,11 @@ export interface InboundRequest {
   bytesSent: number;
   /** `grpc-status` the app returned (trailers), for the metrics label. */
   grpcStatus: string | undefined;
+  /**
+   * The code the access log and metrics report when it differs from the wire status: a gRPC local
+   * reply goes out as HTTP 200 + grpc-status, and Envoy still logs the HTTP code it stands for (403).
+   */
+  loggedResponseCode?: number;
 }
 
 export type Handler = (r: InboundRequest) => void | Promise<void>;

@@ -19,7 +19,7 @@ function entryOf(r: InboundRequest, localSpiffeId: string): AccessLogEntry {
     method: r.req.method,
     path: r.rawPath,
     protocol: r.req.httpVersionMajor === 2 ? 'HTTP/2' : `HTTP/${r.req.httpVersion}`,
-    responseCode: r.res.headersSent ? r.res.statusCode : 0,
+    responseCode: r.loggedResponseCode ?? (r.res.headersSent ? r.res.statusCode : 0),
     responseFlags: r.responseFlags,
     responseCodeDetails: r.responseCodeDetails,
     bytesReceived: r.bytesReceived,

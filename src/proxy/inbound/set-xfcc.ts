@@ -30,10 +30,15 @@ export function xfccElement(localSpiffeId: string, peer: VerifiedPeer): string {
  * compose([…, setXfcc(tlsContexts), …], app)
  */
 export function setXfcc(tlsContexts: Pick<TlsContextManager, 'identity'>): Layer {
+  // The element depends only on the connection's peer and our own ID: build it once per connection.
+  const built = new WeakMap<VerifiedPeer, { local: string; element: string }>();
   return (next) => (r) => {
     const peer = r.conn.peer;
     if (peer) {
-      const element = xfccElement(tlsContexts.identity().spiffeId, peer);
+      const local = tlsContexts.identity().spiffeId;
+      let b = built.get(peer);
+      if (b?.local !== local) built.set(peer, (b = { local, element: xfccElement(local, peer) }));
+      const element = b.element;
       const prior = r.req.headers[XFCC_HEADER];
       r.req.headers[XFCC_HEADER] = typeof prior === 'string' && prior !== '' ? `${prior},${element}` : element;
     }

@@ -21,6 +21,16 @@ export function inboundCluster(port: InboundPort): string {
   return `inbound|${port.targetPort}||`;
 }
 
+/** Distinct label sets remembered per connection (response code × flags × gRPC status). */
+const MAX_LABEL_SETS_PER_CONNECTION = 16;
+
+type WorkloadLabels = { name: string; namespace: string; app?: string; version?: string };
+
+function sameWorkload(a: object, b: WorkloadLabels): boolean {
+  const x = a as WorkloadLabels;
+  return x === b || (x.name === b.name && x.namespace === b.namespace && x.app === b.app && x.version === b.version);
+}
+
 export function createTelemetry(opts: {
   accessLog: AccessLogger | undefined;
   metrics: IstioMetrics;
@@ -44,18 +54,39 @@ export function createTelemetry(opts: {
       request_protocol: port.protocol === 'tcp' ? 'tcp' : port.protocol === 'grpc' ? 'grpc' : 'http',
     };
   };
+  // Requests on one connection mostly share every label: keep the filled label sets per connection,
+  // keyed by what varies (code, flags, gRPC status), valid while our workload and identity stay the same.
+  const memo = new WeakMap<ConnectionInfo, { workload: object; spiffeId: string; port: InboundPort; sets: Map<string, Record<string, string>> }>();
+  const requestLabels = (conn: ConnectionInfo, port: InboundPort, code: number, flags: string, grpcStatus: string | undefined) => {
+    const workload = opts.workload();
+    const spiffeId = opts.localSpiffeId();
+    let m = memo.get(conn);
+    if (!m || m.spiffeId !== spiffeId || m.port !== port || !sameWorkload(m.workload, workload)) {
+      m = { workload, spiffeId, port, sets: new Map() };
+      memo.set(conn, m);
+    }
+    const key = `${code}|${flags}|${grpcStatus ?? ''}`;
+    let labels = m.sets.get(key);
+    if (!labels) {
+      const l = base(conn, port);
+      l.response_code = String(code);
+      l.response_flags = flags;
+      if (grpcStatus !== undefined) {
+        l.grpc_response_status = grpcStatus;
+        l.request_protocol = 'grpc';
+      }
+      labels = fillLabels(l, REQUEST_LABELS);
+      // Bounded: a connection sees a handful of distinct outcomes; a flood of odd ones just stops being memoized.
+      if (m.sets.size < MAX_LABEL_SETS_PER_CONNECTION) m.sets.set(key, labels);
+    }
+    return labels;
+  };
   return {
     log: (entry) => opts.accessLog?.log(entry),
     request(entry, conn, port, grpcStatus) {
       opts.accessLog?.log(entry);
-      const labels = base(conn, port);
-      labels.response_code = String(entry.responseCode);
-      labels.response_flags = entry.responseFlags.length ? entry.responseFlags.join(',') : '-';
-      if (grpcStatus !== undefined) {
-        labels.grpc_response_status = grpcStatus;
-        labels.request_protocol = 'grpc';
-      }
-      opts.metrics.request(fillLabels(labels, REQUEST_LABELS), entry.durationMs);
+      const flags = entry.responseFlags.length ? entry.responseFlags.join(',') : '-';
+      opts.metrics.request(requestLabels(conn, port, entry.responseCode, flags, grpcStatus), entry.durationMs);
     },
     tcpOpened(conn, port) {
       opts.metrics.tcpOpened(fillLabels({ ...base(conn, port), response_flags: '-' }, TCP_LABELS));

@@ -10,6 +10,26 @@ import { resolveDestination } from './resolve.js';
 import type { RoundRobin } from './round-robin.js';
 import type { UpstreamTarget } from './upstream-pool.js';
 
+/** Authorities remembered per snapshot; past this the memo starts over (an app calling many passthrough hosts). */
+export const RESOLUTION_MEMO_SIZE = 1024;
+
+// Resolution is pure in (snapshot, authority, port) and snapshots are swapped whole, never edited:
+// resolve each authority once per snapshot instead of per request (find, filter, Set, sort).
+const memo = new WeakMap<ProxySnapshot, Map<string, Resolution>>();
+
+function resolveMemoized(snapshot: ProxySnapshot, authority: string, defaultPort: number | undefined): Resolution {
+  let bySnapshot = memo.get(snapshot);
+  if (!bySnapshot) memo.set(snapshot, (bySnapshot = new Map()));
+  const key = defaultPort === undefined ? authority : `${authority}\0${defaultPort}`;
+  let r = bySnapshot.get(key);
+  if (r === undefined) {
+    if (bySnapshot.size >= RESOLUTION_MEMO_SIZE) bySnapshot.clear();
+    r = resolveDestination(snapshot, authority, defaultPort);
+    bySnapshot.set(key, r);
+  }
+  return r;
+}
+
 /** Envoy's cluster for hosts no Service names under `ALLOW_ANY`. */
 export const PASSTHROUGH_CLUSTER = 'PassthroughCluster';
 /** Envoy's cluster for hosts `REGISTRY_ONLY` refuses. */
@@ -34,7 +54,7 @@ export type Destination =
  * if (d.ok) upstream.http1(d.target);
  */
 export function pickDestination(snapshot: ProxySnapshot, authority: string, defaultPort: number | undefined, rr: RoundRobin): Destination {
-  const r: Resolution = resolveDestination(snapshot, authority, defaultPort);
+  const r = resolveMemoized(snapshot, authority, defaultPort);
   if (r.kind === 'blocked') {
     return { ok: false, status: 502, body: `meshguard: ${r.reason}`, flags: [], details: 'cluster_not_found', cluster: BLACKHOLE_CLUSTER };
   }

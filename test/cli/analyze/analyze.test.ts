@@ -11,7 +11,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { parse } from 'yaml';
-import { runCli } from '../check/run-cli.js';
+import { runCli } from '../../control/harness/cli.js';
 
 const EX = 'examples/istio-in-action';
 const files = (...f: string[]) => f.flatMap((x) => ['-f', `${EX}/${x}`]);

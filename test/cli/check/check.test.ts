@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { before, describe, it } from 'node:test';
 import { exportJWK, generateKeyPair, SignJWT } from 'jose';
-import { REPO, runCli } from './run-cli.js';
+import { REPO, runCli } from '../../control/harness/cli.js';
 
 const EX = 'examples/istio-in-action';
 /** Section 9.3: mesh STRICT, webapp PERMISSIVE, deny-all, then "allow GET from the default namespace" on webapp. */
@@ -77,14 +77,14 @@ describe('meshguard check: output', () => {
   });
 
   it('reads the request document from stdin with --request -, and a closed connection for plaintext on STRICT catalog', async () => {
-    const r = await runCli(['check', ...CH9_AUTHZ, '--request', '-', '-o', 'json'], { stdin: readFileSync(join(REPO, 'examples/requests/sleep-to-catalog-plaintext.json'), 'utf8') });
+    const r = await runCli(['check', ...CH9_AUTHZ, '--request', '-', '-o', 'json'], {}, { stdin: readFileSync(join(REPO, 'examples/requests/sleep-to-catalog-plaintext.json'), 'utf8') });
     assert.equal(r.code, 0, r.stderr);
     const doc = parseOnlyDocument(r.stdout);
     assert.deepEqual([doc.mtls.mode, doc.connection, doc.authz, doc.response], ['STRICT', 'closed', null, 'connection-closed']);
   });
 
   it('evaluates a raw TCP connection without HTTP attributes', async () => {
-    const r = await runCli(['check', ...CH9_AUTHZ, '--request', '-', '-o', 'json'], {
+    const r = await runCli(['check', ...CH9_AUTHZ, '--request', '-', '-o', 'json'], {}, {
       stdin: JSON.stringify({ destination: { namespace: 'istioinaction', labels: { app: 'catalog' }, port: 3000 }, source: { principal: 'cluster.local/ns/istioinaction/sa/webapp' }, request: { protocol: 'tcp' } }),
     });
     assert.equal(r.code, 0, r.stderr);

@@ -1,7 +1,8 @@
 /**
  * Runs the real `meshguard` CLI as a child process (`node --import tsx
  * src/cli/main.ts`, not a build others may be changing), and a real control
- * plane in a temp data directory for it to talk to.
+ * plane in a temp data directory for it to talk to. The one CLI runner of the
+ * tests: each run costs about a second here, so tests share runs.
  */
 import { type ChildProcess, execFile, spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
@@ -9,7 +10,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
-const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
+/** The repository root, where the CLI runs. */
+export const REPO = fileURLToPath(new URL('../../../', import.meta.url));
+const ROOT = REPO;
 const MAIN = join(ROOT, 'src/cli/main.ts');
 const NODE_ARGS = ['--import', 'tsx', MAIN];
 
@@ -20,14 +23,29 @@ export interface CliResult {
   ms: number;
 }
 
-/** Runs `meshguard <args>` and resolves when it exits (killed after 20 s). */
-export function runCli(args: string[], env: NodeJS.ProcessEnv = {}): Promise<CliResult> {
+export interface CliOptions {
+  /** Written to the child's stdin (which is closed either way, so `--request -` never waits). */
+  stdin?: string;
+  /** The child is killed after this; default 30 s. */
+  timeoutMs?: number;
+}
+
+/**
+ * Runs `meshguard <args>` from the repository root, the way a user does, with `env` added to
+ * this process's environment, and resolves when it exits. Never rejects.
+ *
+ * @example const r = await runCli(['check', '--request', '-'], {}, { stdin: '{}' }); assert.equal(r.code, 1);
+ */
+export function runCli(args: string[], env: NodeJS.ProcessEnv = {}, opts: CliOptions = {}): Promise<CliResult> {
   const started = performance.now();
   return new Promise((resolve) => {
-    execFile(process.execPath, [...NODE_ARGS, ...args], { cwd: ROOT, env: { ...process.env, ...env }, timeout: 20_000 }, (err, stdout, stderr) => {
+    const child = execFile(process.execPath, [...NODE_ARGS, ...args], {
+      cwd: ROOT, encoding: 'utf8', timeout: opts.timeoutMs ?? 30_000, env: { ...process.env, NO_COLOR: '1', ...env },
+    }, (err, stdout, stderr) => {
       const code = err ? (typeof err.code === 'number' ? err.code : null) : 0;
       resolve({ code, stdout, stderr, ms: performance.now() - started });
     });
+    child.stdin?.end(opts.stdin ?? '');
   });
 }
 

@@ -6,7 +6,8 @@
 import type { Command } from 'commander';
 import type { CaStatus } from '../../../control/ca-service/ca-status.js';
 import { MeshguardError } from '../../../errors.js';
-import { connectControlPlane, parseOutputFormat, resolveDataDir } from '../../control-client.js';
+import { connectControlPlane, resolveDataDir } from '../../control-client.js';
+import { parseOutputFormat } from '../../output.js';
 import { printCaStatus } from './print-status.js';
 
 interface Flags { prepare?: boolean; activate?: boolean; retire?: boolean; force?: boolean; output: string; dataDir?: string }

@@ -1,6 +1,7 @@
 /** `meshguard entry create --spiffe-id spiffe://… --selector k8s:ns:payments --selector k8s:sa:checkout-service`. */
 import type { Command } from 'commander';
-import { connectControlPlane, parseOutputFormat, printValue, resolveDataDir } from '../../control-client.js';
+import { connectControlPlane, resolveDataDir } from '../../control-client.js';
+import { parseOutputFormat, printDocument } from '../../output.js';
 
 interface Entry {
   id: string;
@@ -23,7 +24,7 @@ export function addCreate(parent: Command): void {
       const admin = await connectControlPlane(resolveDataDir(flags.dataDir));
       try {
         const e = await admin.call<Entry>('POST', '/v1/entries', { spiffeId: flags.spiffeId, selectors: flags.selector });
-        if (format !== 'table') return printValue(e, format);
+        if (format !== 'table') return printDocument(format, e);
         process.stdout.write(`Entry ID  : ${e.id}\nSPIFFE ID : ${e.spiffeId}\n${e.selectors.map((s) => `Selector  : ${s}\n`).join('')}`);
       } finally {
         await admin.close();

@@ -7,30 +7,20 @@
  */
 import type { Command } from 'commander';
 import type { ProxyStatus } from '../../../control/distribution/proxy-status.js';
-import { age, connectControlPlane, parseOutputFormat, printRows, resolveDataDir } from '../../control-client.js';
+import { addAdminQuery } from '../../control-client.js';
+import { age, printRows } from '../../output.js';
 
 export function register(program: Command): void {
-  program
-    .command('proxy-status')
-    .description("show each proxy's configuration version and SYNCED, STALE, NOT SENT or NACK")
-    .option('-o, --output <format>', 'table, json or yaml (json and yaml include disconnected proxies)', 'table')
-    .option('--data-dir <dir>', 'data directory of the control plane (default $MESHGUARD_DIR or ./.meshguard)')
-    .action(async (flags: { output: string; dataDir?: string }) => {
-      const format = parseOutputFormat(flags.output);
-      const admin = await connectControlPlane(resolveDataDir(flags.dataDir));
-      try {
-        const { items } = await admin.call<{ items: ProxyStatus[] }>('GET', '/v1/proxy-status');
-        const connected = items.filter((p) => p.connected);
-        printRows(connected, [
-          ['name', (p) => p.name], ['namespace', (p) => p.namespace], ['version', (p) => p.lastSentVersion ?? '-'],
-          ['status', (p) => p.status], ['last ack', (p) => (p.lastAckAt === null ? '-' : age(p.lastAckAt))],
-        ], format, { items });
-        if (format !== 'table') return;
-        for (const p of connected) {
-          if (p.status === 'NACK' && p.lastNack) process.stderr.write(`${p.namespace}/${p.name} refused ${p.lastNack.version}: ${p.lastNack.error}\n`);
-        }
-      } finally {
-        await admin.close();
-      }
-    });
+  addAdminQuery(program, 'proxy-status', "show each proxy's configuration version and SYNCED, STALE, NOT SENT or NACK", async (admin, format) => {
+    const { items } = await admin.call<{ items: ProxyStatus[] }>('GET', '/v1/proxy-status');
+    const connected = items.filter((p) => p.connected);
+    printRows(connected, [
+      ['name', (p) => p.name], ['namespace', (p) => p.namespace], ['version', (p) => p.lastSentVersion ?? '-'],
+      ['status', (p) => p.status], ['last ack', (p) => (p.lastAckAt === null ? '-' : age(p.lastAckAt))],
+    ], format, { items });
+    if (format !== 'table') return;
+    for (const p of connected) {
+      if (p.status === 'NACK' && p.lastNack) process.stderr.write(`${p.namespace}/${p.name} refused ${p.lastNack.version}: ${p.lastNack.error}\n`);
+    }
+  }, 'table, json or yaml (json and yaml include disconnected proxies)');
 }

@@ -1,7 +1,8 @@
 /** `meshguard token create --namespace N --service-account S [--ttl 10m] [-o json|yaml]`. */
 import type { Command } from 'commander';
 import { MeshguardError } from '../../../errors.js';
-import { connectControlPlane, parseOutputFormat, printValue, resolveDataDir } from '../../control-client.js';
+import { connectControlPlane, resolveDataDir } from '../../control-client.js';
+import { parseOutputFormat, printDocument } from '../../output.js';
 
 interface Flags {
   namespace: string;
@@ -39,7 +40,7 @@ export function addCreate(parent: Command): void {
           namespace: flags.namespace, serviceAccount: flags.serviceAccount, kind: flags.kind, ttlSeconds,
         });
         const expiresAt = new Date(t.expiresAt).toISOString();
-        if (format !== 'table') return printValue({ token: t.token, spiffeId: t.spiffeId, expiresAt, id: t.id, kind: t.kind }, format);
+        if (format !== 'table') return printDocument(format, { token: t.token, spiffeId: t.spiffeId, expiresAt, id: t.id, kind: t.kind });
         process.stdout.write(`Created ${t.kind} token ${t.id} for ${t.spiffeId}, expires ${expiresAt}.\n`);
         process.stdout.write(`Token: ${t.token}\n`);
       } finally {

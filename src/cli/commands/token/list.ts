@@ -1,6 +1,7 @@
 /** `meshguard token list [-o json|yaml]`: tokens with their state; never the secret. */
 import type { Command } from 'commander';
-import { age, connectControlPlane, parseOutputFormat, printRows, resolveDataDir } from '../../control-client.js';
+import { addAdminQuery } from '../../control-client.js';
+import { age, printRows } from '../../output.js';
 
 interface TokenRow {
   id: string;
@@ -13,23 +14,12 @@ interface TokenRow {
 }
 
 export function addList(parent: Command): void {
-  parent
-    .command('list')
-    .description('list attestation tokens (the secrets are never shown again)')
-    .option('-o, --output <format>', 'table, json or yaml', 'table')
-    .option('--data-dir <dir>', 'data directory of the control plane (default $MESHGUARD_DIR or ./.meshguard)')
-    .action(async (flags: { output: string; dataDir?: string }) => {
-      const format = parseOutputFormat(flags.output);
-      const admin = await connectControlPlane(resolveDataDir(flags.dataDir));
-      try {
-        const { items } = await admin.call<{ items: TokenRow[] }>('GET', '/v1/tokens');
-        printRows(items, [
-          ['id', (t) => t.id], ['kind', (t) => t.kind], ['namespace', (t) => t.namespace],
-          ['service account', (t) => t.serviceAccount], ['state', (t) => t.state],
-          ['expires', (t) => new Date(t.expiresAt).toISOString()], ['age', (t) => age(t.createdAt)],
-        ], format, { items });
-      } finally {
-        await admin.close();
-      }
-    });
+  addAdminQuery(parent, 'list', 'list attestation tokens (the secrets are never shown again)', async (admin, format) => {
+    const { items } = await admin.call<{ items: TokenRow[] }>('GET', '/v1/tokens');
+    printRows(items, [
+      ['id', (t) => t.id], ['kind', (t) => t.kind], ['namespace', (t) => t.namespace],
+      ['service account', (t) => t.serviceAccount], ['state', (t) => t.state],
+      ['expires', (t) => new Date(t.expiresAt).toISOString()], ['age', (t) => age(t.createdAt)],
+    ], format, { items });
+  });
 }

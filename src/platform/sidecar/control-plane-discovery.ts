@@ -1,0 +1,41 @@
+/**
+ * Where the sidecar finds the control plane after it restarts. A restarted control
+ * plane listens on new free ports and says so in `<dataDir>/control-plane.json`; the
+ * sidecar re-reads that file before each reconnect of the configuration stream and each
+ * CA call, so it follows the control plane without being restarted itself. (Fixed ports
+ * would work too, but they can collide with anything on the machine, and the state file
+ * is already how every other client finds the control plane.)
+ */
+import { devTcpDialer, type StreamDialer } from '../../proxy/config-client/index.js';
+
+/** The two addresses a sidecar needs, as `control-plane.json` gives them. */
+export interface ControlPlaneAddresses {
+  caAddress: string;
+  configAddress: string;
+}
+
+/** Reads the current addresses; `undefined` while no control plane is running. */
+export type DiscoverControlPlane = () => Promise<Partial<ControlPlaneAddresses> | undefined>;
+
+/**
+ * A configuration-stream dialer that asks `discover` where to dial each time, falling
+ * back to the last address it knew when the state file is missing or unreadable.
+ *
+ * @example
+ * const dialer = discoveringDialer(state.configAddress, async () => readStateFile(dataDir));
+ * new ConfigClient({ dialer, workload, onSnapshot }).start();
+ */
+export function discoveringDialer(initial: string, discover: DiscoverControlPlane): StreamDialer {
+  let current = initial;
+  return {
+    get target() {
+      return current;
+    },
+    async dial() {
+      const found = await discover().catch(() => undefined);
+      if (found?.configAddress) current = found.configAddress;
+      // devTcpDialer re-checks that the address is loopback: a tampered state file cannot point us elsewhere.
+      return devTcpDialer(current).dial();
+    },
+  };
+}
