@@ -92,7 +92,9 @@ export async function startControlPlane(opts: ControlPlaneOptions): Promise<Runn
       dataDir, trustDomain: parseTrustDomain(opts.trustDomain), store, identities, log: opts.log, now: () => new Date(clock.now()),
       listen: opts.listen ?? '127.0.0.1:0',
       ...(opts.bundleListen ? { bundleListen: opts.bundleListen } : {}), ...(opts.caDir ? { caDir: opts.caDir } : {}),
-      ...(opts.caKeyAlgorithm ? { keyAlgorithm: opts.caKeyAlgorithm } : {}), ...(opts.svidTtlMs ? { defaultSvidTtlMs: opts.svidTtlMs } : {}),
+      ...(opts.caKeyAlgorithm ? { keyAlgorithm: opts.caKeyAlgorithm } : {}),
+      // A lifetime set by the operator is also the cap, so `ca rotate --retire` waits only that long for old leaves.
+      ...(opts.svidTtlMs ? { defaultSvidTtlMs: opts.svidTtlMs, maxSvidTtlMs: opts.svidTtlMs } : {}),
     });
   } catch (err) {
     await store.close();
