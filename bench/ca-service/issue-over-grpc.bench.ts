@@ -10,6 +10,7 @@ import { fork } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { pino } from 'pino';
 import { caClient, type CaClient } from '../../src/control/ca-api/client.js';
 import { startControlPlane } from '../../src/control/control-plane.js';
@@ -19,6 +20,8 @@ const RATE = Number(process.env.BENCH_RATE ?? 500);
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 10);
 const POOL = 4;
 const CSRS = 512;
+// BENCH_PROFILE=<dir>: the control-plane child writes a V8 CPU profile there (`--cpu-prof`).
+const PROFILE_DIR = process.env.BENCH_PROFILE;
 
 async function makeCsrs(n: number): Promise<string[]> {
   const out: string[] = [];
@@ -41,16 +44,25 @@ async function serve(): Promise<void> {
   const cp = await startControlPlane({ dataDir: dir, trustDomain: 'cluster.local', version: 'bench', log: pino({ level: 'silent' }) });
   const tokens = await Promise.all(Array.from({ length: POOL }, async (_, i) => (await cp.tokens.create({ namespace: 'bench', serviceAccount: `w${i}`, kind: 'local' })).token));
   process.send!({ address: cp.state.caAddress!, rootPem: readFileSync(join(dir, 'ca', 'root-cert.pem'), 'utf8'), tokens } satisfies Ready);
-  process.once('message', async () => {
+  // Event-loop delay and CPU of the server during the measured phases (between 'mark' and 'stop').
+  const loop = monitorEventLoopDelay({ resolution: 1 });
+  let cpu0 = process.cpuUsage();
+  process.on('message', (m) => { if (m === 'mark') { loop.reset(); loop.enable(); cpu0 = process.cpuUsage(); } });
+  process.once('message', async function stop(m) {
+    if (m !== 'stop') { process.once('message', stop); return; }
+    loop.disable();
+    const cpu = process.cpuUsage(cpu0);
+    const serverLoop = { p50: loop.percentile(50) / 1e6, p99: loop.percentile(99) / 1e6, max: loop.max / 1e6, cpuMs: (cpu.user + cpu.system) / 1e3 };
     const recorded = (await cp.store.listIssuedCertificates({ limit: 1e7 })).length;
     await cp.close();
     rmSync(dir, { recursive: true, force: true });
-    process.send!({ recorded }, () => process.exit(0));
+    process.send!({ recorded, serverLoop }, () => process.exit(0));
   });
 }
 
 async function main(): Promise<void> {
-  const child = fork(new URL(import.meta.url).pathname, ['--server'], { execArgv: ['--import', 'tsx'] });
+  const execArgv = ['--import', 'tsx', ...(PROFILE_DIR ? ['--cpu-prof', `--cpu-prof-dir=${PROFILE_DIR}`] : [])];
+  const child = fork(new URL(import.meta.url).pathname, ['--server'], { execArgv });
   const ready = await new Promise<Ready>((resolve) => child.once('message', (m) => resolve(m as Ready)));
   const cp = { state: { caAddress: ready.address } };
   try {
@@ -68,13 +80,17 @@ async function main(): Promise<void> {
     }));
     const pool: CaClient[] = keys.map((identity) => caClient({ address: cp.state.caAddress!, identity: { ...identity, rootPem } }));
     let n = 0;
+    let failed = 0;
     const one = async () => {
       const i = n++;
       const t0 = performance.now();
-      await pool[i % POOL]!.renew({ csrDer: csrs[i % CSRS]! });
+      // A refused or timed-out call is counted and costs its full wait, not the run.
+      await pool[i % POOL]!.renew({ csrDer: csrs[i % CSRS]! }).catch(() => void failed++);
       return performance.now() - t0;
     };
     for (let i = 0; i < 200; i++) await one(); // warm-up: JIT, TLS sessions, templates
+    child.send('mark');
+    const clientCpu0 = process.cpuUsage();
 
     // Fixed rate: one request every 1000/RATE ms, open loop, bounded by count and time.
     const lat: number[] = [];
@@ -100,13 +116,19 @@ async function main(): Promise<void> {
     }));
     const unbounded = done / ((performance.now() - uStart) / 1000);
     for (const c of pool) c.close();
+    const clientCpu = process.cpuUsage(clientCpu0);
 
     console.log('| scenario | rate | p50 ms | p99 ms | throughput /s |');
     console.log('|---|---|---|---|---|');
     console.log(`| gRPC Renew (mTLS, ${POOL} pooled channels), fixed rate ${SECONDS}s | ${RATE}/s | ${pct(lat, 0.5).toFixed(2)} | ${pct(lat, 0.99).toFixed(2)} | ${(lat.length / fixedSecs).toFixed(0)} |`);
     console.log(`| gRPC Renew, unbounded (64 in flight, 3 s) | - | - | - | ${unbounded.toFixed(0)} |`);
-    const { recorded } = await new Promise<{ recorded: number }>((resolve) => { child.once('message', (m) => resolve(m as { recorded: number })); child.send('stop'); });
+    type Stopped = { recorded: number; serverLoop: { p50: number; p99: number; max: number; cpuMs: number } };
+    const { recorded, serverLoop } = await new Promise<Stopped>((resolve) => { child.once('message', (m) => resolve(m as Stopped)); child.send('stop'); });
+    if (failed > 0) console.log(`\nfailed calls (deadline or refusal): ${failed}`);
     console.log(`\nissued certificates recorded in the store: ${recorded} (issued in this run: ${lat.length + done + 200 + POOL})`);
+    const f = (x: number) => x.toFixed(1);
+    console.log(`server event-loop delay (both phases): p50 ${f(serverLoop.p50)} ms, p99 ${f(serverLoop.p99)} ms, max ${f(serverLoop.max)} ms`);
+    console.log(`CPU over both phases: server ${f(serverLoop.cpuMs / 1000)} s, client ${f((clientCpu.user + clientCpu.system) / 1e6)} s; load average ${readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ')}`);
   } finally {
     if (child.exitCode === null) setTimeout(() => child.kill('SIGKILL'), 5000).unref();
   }

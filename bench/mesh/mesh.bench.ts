@@ -11,6 +11,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { TokenCache } from '../../src/proxy/inbound/index.js';
+import { compileHops, HOP_ENTRIES } from './compiled-hops.js';
 import type { LoadJob, LoadResult } from './load-client.js';
 import { BENCH_PATH, BENCH_URL, clientSideConfig, serverSideConfig } from './mesh-config.js';
 import { ensureNginx, NGINX_CLIENT_HOST, startNginxPair, type NginxPair } from './nginx.js';
@@ -29,10 +30,20 @@ const HERE = import.meta.dirname;
 /** Extra Node flags for the two proxy hops only (e.g. `--max-semi-space-size=1` to see its effect on RSS). */
 const PROXY_FLAGS = (process.env.BENCH_PROXY_FLAGS ?? '').split(' ').filter(Boolean);
 
+/** `BENCH_TSX_HOPS=1` runs the hops from TypeScript through tsx, as this benchmark did before (for comparison). */
+const TSX_HOPS = process.env.BENCH_TSX_HOPS === '1';
+
 function child(file: string): ChildProcess {
-  const isProxy = file.startsWith('../');
   const prof = process.env.BENCH_PROF && !file.includes('load') ? ['--cpu-prof', '--cpu-prof-dir=/tmp/mgprof', '--import', join(HERE, 'exit-on-signal.ts')] : [];
-  return fork(join(HERE, file), [], { execArgv: ['--import', 'tsx', ...prof, ...(isProxy ? PROXY_FLAGS : [])], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+  return fork(join(HERE, file), [], { execArgv: ['--import', 'tsx', ...prof], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+}
+
+/** A proxy hop: compiled JavaScript under plain node (what users run), or its TypeScript under tsx. */
+function hop(compiled: string, source: string): ChildProcess {
+  if (TSX_HOPS) return fork(join(HERE, source), [], { execArgv: ['--import', 'tsx', ...PROXY_FLAGS], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+  // exit-on-signal.ts, inline: plain node cannot load the TypeScript file.
+  const prof = process.env.BENCH_PROF ? ['--cpu-prof', '--cpu-prof-dir=/tmp/mgprof', '--import', "data:text/javascript,process.on('SIGTERM',()=>process.exit(0))"] : [];
+  return fork(compiled, [], { execArgv: [...prof, ...PROXY_FLAGS], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
 }
 
 async function ask<T>(c: ChildProcess, msg: unknown): Promise<T> {
@@ -77,8 +88,9 @@ async function main(): Promise<void> {
     const pki = await makeMeshPki(dir);
     const { snapshot, token } = await serverSideConfig(POLICIES);
     const app = child('app-process.ts');
-    const inbound = child('../proxy-inbound/proxy-process.ts');
-    const outbound = child('../proxy-outbound/child.ts');
+    const compiled = await compileHops(dir);
+    const inbound = hop(compiled.inbound, HOP_ENTRIES.inbound);
+    const outbound = hop(compiled.outbound, HOP_ENTRIES.outbound);
     children.push(app, inbound, outbound);
     const { port: appPort } = (await once(app, 'message'))[0] as { port: number };
     const { port: inboundPort } = await ask<{ port: number }>(inbound, { snapshot, identity: pki.server, appPort });
@@ -116,7 +128,7 @@ async function main(): Promise<void> {
     }
     const rss = new Map<ScenarioName, number[]>(scenarios.map((s) => [s.name, s.hops.map((h) => Math.max(...h().map(rssOf)))]));
     const cacheNs = tokenCacheHitNs(token);
-    console.log(`Mesh data plane vs nginx: ${RUNS} runs of ${RATE_SECONDS} s at ~${RATE} req/s and ${SATURATION_SECONDS} s at saturation, ${CONNECTIONS} keep-alive client connections, medians of the runs; mTLS both ways, meshguard inbound STRICT + JWT (RS256) + ${POLICIES} AuthorizationPolicies; ${((Date.now() - started) / 1000).toFixed(0)} s of load. Node ${process.version}${PROXY_FLAGS.length ? ` (proxy flags: ${PROXY_FLAGS.join(' ')})` : ''}, ${bin ? 'nginx from Debian' : 'no nginx'}.\n`);
+    console.log(`Mesh data plane vs nginx: ${RUNS} runs of ${RATE_SECONDS} s at ~${RATE} req/s and ${SATURATION_SECONDS} s at saturation, ${CONNECTIONS} keep-alive client connections, medians of the runs; mTLS both ways, meshguard inbound STRICT + JWT (RS256) + ${POLICIES} AuthorizationPolicies; ${((Date.now() - started) / 1000).toFixed(0)} s of load. Node ${process.version}, hops ${TSX_HOPS ? 'TypeScript under tsx' : 'compiled JS under plain node'}${PROXY_FLAGS.length ? ` (proxy flags: ${PROXY_FLAGS.join(' ')})` : ''}, ${bin ? 'nginx from Debian' : 'no nginx'}.\n`);
     if (nginxNote) console.log(`${nginxNote}\n`);
     console.log(resultRows(paced, saturated, rss).join('\n'));
     console.log();

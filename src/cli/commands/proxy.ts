@@ -13,8 +13,8 @@ import type { Command } from 'commander';
 import { pino } from 'pino';
 import { readStateFile } from '../../control/state-file.js';
 import { MeshguardError } from '../../errors.js';
+import { meshDataDir } from '../../platform/local/running-mesh.js';
 import { startSidecar } from '../../platform/sidecar/start-sidecar.js';
-import { resolveDataDir } from '../control-client.js';
 
 interface Flags {
   dataDir?: string;
@@ -45,7 +45,8 @@ export function register(program: Command): void {
 }
 
 async function run(flags: Flags): Promise<void> {
-  const dataDir = resolveDataDir(flags.dataDir);
+  // Not `control-client.ts`'s resolveDataDir (same rule): that module loads undici and yaml, ~15 MB of a sidecar's RSS.
+  const dataDir = meshDataDir(flags.dataDir);
   const [namespace, name, extra] = flags.workload.split('/');
   if (!namespace || !name || extra !== undefined) throw new MeshguardError('MG_CLI_BAD_WORKLOAD', `--workload must be NAMESPACE/NAME, not "${flags.workload}"`);
   for (const [flag, ip] of [['--address', flags.address], ['--app-address', flags.appAddress]] as const) {

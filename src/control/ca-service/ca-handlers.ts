@@ -51,7 +51,7 @@ export function caHandlers(deps: CaHandlerDeps): CaHandlers {
     const svid: IssuedSvid = await ca.issuer().issue({ csrDer, spiffeId, ...(ttlSeconds ? { ttlMs: ttlSeconds * 1000 } : {}) });
     const notAfter = svid.notAfter.getTime();
     deps.lineage.remember(svid.serial, { spiffeId, notAfter, ...lineage });
-    await deps.recorder.record({ serial: svid.serial, spiffeId, notAfter, issuedAt: deps.now().getTime() });
+    await deps.recorder.record({ serial: svid.serial, spiffeId, notAfter, issuedAt: deps.now().getTime(), lineage });
     return {
       spiffeId, serial: svid.serial, notAfter: svid.notAfter.toISOString(),
       chainPem: svid.chainPem + toPem([ca.signingRoot()]),

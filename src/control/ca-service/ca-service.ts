@@ -64,7 +64,7 @@ export async function startCaService(opts: CaServiceOptions): Promise<RunningCaS
   const mint = async () => ({ svid: await mintControlPlaneSvid(ca.issuer().ca, { hosts: [host], now: opts.now() }), rootsPem: toPem(ca.trustedRoots()) });
   const serving = new ServingIdentity(await mint());
   const recorder = createIssuedCertRecorder(opts.store);
-  const lineage = svidLineage(opts.store, opts.log);
+  const lineage = svidLineage(opts.store);
   const handlers = caHandlers({ ca, identities: opts.identities, recorder, lineage, now: opts.now });
   const api = await serveCaApi({ listen: opts.listen, handlers, serving, log: opts.log });
   let bundle: BundleEndpoint;
@@ -111,7 +111,6 @@ export async function startCaService(opts: CaServiceOptions): Promise<RunningCaS
       clearTimeout(timer);
       await Promise.all([api.close(), bundle.close()]);
       await recorder.flush();
-      await lineage.flush();
     },
   };
 }

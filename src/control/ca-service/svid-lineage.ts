@@ -2,10 +2,11 @@
  * What vouched for each issued certificate (its registration entry and token),
  * by serial, so that a renewal over mTLS can be refused once that entry is
  * deleted or token revoked, and a renewed certificate inherits its lineage.
- * Kept in memory for the hot path and written behind to CA metadata (one small
- * write per certificate, batched per event-loop turn and off the response path).
+ * Kept in memory for the hot path; persisted as the `lineage` column of the
+ * certificate's issuance record, which the batching recorder writes in one
+ * transaction per event-loop turn (a CA-metadata write per certificate used to
+ * block the event loop for one WAL commit each).
  */
-import type { Logger } from 'pino';
 import type { Store } from '../store/store.js';
 
 export interface Lineage {
@@ -16,62 +17,46 @@ export interface Lineage {
   notAfter: number;
 }
 
-const PREFIX = 'svid.lineage.';
+/** Where versions before the `lineage` column kept it, read for certificates issued before an upgrade. */
+const LEGACY_PREFIX = 'svid.lineage.';
 // Pruning walks the map; doing it every few thousand inserts keeps it off the per-certificate cost.
 const PRUNE_EVERY = 4096;
 
 export interface SvidLineage {
+  /** Remembers in memory; the caller persists it with the issuance record (`IssuedCertRecord.lineage`). */
   remember(serial: string, lineage: Lineage): void;
   lookup(serial: string, now: number): Promise<Lineage | undefined>;
-  /** Waits for pending writes (before the store closes). */
-  flush(): Promise<void>;
 }
 
 /**
  * @example
- *   const lineage = svidLineage(store, log);
+ *   const lineage = svidLineage(store);
  *   lineage.remember(svid.serial, { spiffeId, tokenId, notAfter });
+ *   await lineage.lookup(peer.serialNumber.toLowerCase(), Date.now());
  */
-export function svidLineage(store: Store, log: Logger): SvidLineage {
+export function svidLineage(store: Store): SvidLineage {
   const memory = new Map<string, Lineage>();
-  let pending: [string, Lineage][] = [];
-  let writing: Promise<void> | undefined;
   let inserts = 0;
 
-  const write = async () => {
-    while (pending.length > 0) {
-      const batch = pending;
-      pending = [];
-      for (const [serial, l] of batch) {
-        try {
-          await store.setCaMetadata(PREFIX + serial, JSON.stringify(l));
-        } catch (err) {
-          // Losing a record only means that certificate must attest again after a restart.
-          log.error({ err, serial }, 'could not persist SVID lineage');
-        }
-      }
-    }
-    writing = undefined;
+  const fromStore = async (serial: string): Promise<Lineage | undefined> => {
+    const issued = await store.getIssuedCertificate(serial);
+    if (issued?.lineage) return { spiffeId: issued.spiffeId, notAfter: issued.notAfter, ...issued.lineage };
+    const text = await store.getCaMetadata(LEGACY_PREFIX + serial);
+    // No lineage at all (a lost write before the upgrade): unknown, so the caller refuses and it attests again.
+    return text === undefined ? undefined : (JSON.parse(text) as Lineage);
   };
 
   return {
     remember(serial, lineage) {
       memory.set(serial, lineage);
-      pending.push([serial, lineage]);
-      writing ??= new Promise<void>((r) => setImmediate(r)).then(write);
       if (++inserts % PRUNE_EVERY === 0) {
         const now = Date.now();
         for (const [s, l] of memory) if (l.notAfter <= now) memory.delete(s);
       }
     },
     async lookup(serial, now) {
-      let found = memory.get(serial);
-      if (!found) {
-        const text = await store.getCaMetadata(PREFIX + serial);
-        found = text === undefined ? undefined : (JSON.parse(text) as Lineage);
-      }
+      const found = memory.get(serial) ?? (await fromStore(serial));
       return found && found.notAfter > now ? found : undefined;
     },
-    flush: async () => { while (writing) await writing; },
   };
 }

@@ -7,7 +7,7 @@ import Database from 'better-sqlite3';
 import { ControlError, StoreSchemaTooNewError } from '../errors.js';
 import { LATEST_SCHEMA_VERSION, MIGRATIONS } from './migrations/index.js';
 import type {
-  CaSlotName, CaSlotRecord, EntryRecord, IssuedCertRecord, PutResourceResult, ResourceInput, ResourceKey, ResourceRecord, Store, TokenRecord,
+  CaSlotName, CaSlotRecord, EntryRecord, IssuedCertLineage, IssuedCertRecord, PutResourceResult, ResourceInput, ResourceKey, ResourceRecord, Store, TokenRecord,
 } from './store.js';
 
 type Row = Record<string, unknown>;
@@ -55,15 +55,32 @@ function migrate(db: Database.Database): void {
  */
 function fromRow<T>(r: Row): T {
   const out: Row = {};
-  for (const [column, value] of Object.entries(r)) {
-    out[column === 'grp' ? 'group' : column.replace(/_([a-z])/g, (_, c: string) => c.toUpperCase())] = value;
-  }
+  for (const column in r) out[fieldName(column)] = r[column];
   return out as T;
+}
+
+// Column names are few and fixed: map each once (a regex per column per row showed in the CA's profile).
+const fieldNames = new Map<string, string>();
+function fieldName(column: string): string {
+  let name = fieldNames.get(column);
+  if (name === undefined) {
+    name = column === 'grp' ? 'group' : column.replace(/_([a-z])/g, (_, c: string) => c.toUpperCase());
+    fieldNames.set(column, name);
+  }
+  return name;
+}
+
+function cacheRow<T>(cache: Map<string, T | undefined>, id: string, row: T | undefined): void {
+  if (cache.size >= MAX_CACHED) cache.clear();
+  cache.set(id, row);
 }
 
 const toEntry = (r: Row): EntryRecord => ({ ...fromRow<EntryRecord>(r), selectors: JSON.parse(r.selectors as string) as string[] });
 const toToken = (r: Row): TokenRecord => fromRow<TokenRecord>(r);
-const toIssued = (r: Row): IssuedCertRecord => fromRow<IssuedCertRecord>(r);
+const toIssued = (r: Row): IssuedCertRecord => {
+  const { lineage, ...rest } = fromRow<IssuedCertRecord & { lineage: string | null }>(r);
+  return lineage === null ? rest : { ...rest, lineage: JSON.parse(lineage) as IssuedCertLineage };
+};
 const toSlot = (r: Row): CaSlotRecord => fromRow<CaSlotRecord>(r);
 const toResource = (r: Row): ResourceRecord => fromRow<ResourceRecord>(r);
 
@@ -79,8 +96,19 @@ function conflict<T>(what: string, fn: () => T): T {
   }
 }
 
+/** Bound on each read cache; past it the cache starts over (entries and tokens are few in practice). */
+const MAX_CACHED = 10_000;
+
 class SqliteStore implements Store {
   private readonly s;
+  /*
+   * Every renewal reads its entry and token (`IdentityService.checkRenewal`). This process is
+   * the database's only writer (the control plane refuses to start beside another), so rows
+   * are cached here and every write of an entry or token drops its row before it runs: a
+   * delete or revoke is seen by the very next read. Callers get copies, never the cached object.
+   */
+  private readonly entryCache = new Map<string, EntryRecord | undefined>();
+  private readonly tokenCache = new Map<string, TokenRecord | undefined>();
   private readonly insertIssuedBatch;
   private readonly putResourceTx;
   private readonly clearResourcesTx;
@@ -101,7 +129,8 @@ class SqliteStore implements Store {
       // The WHERE clause is the compare-and-set: one statement, so concurrent redemptions cannot both win.
       useToken: p('UPDATE tokens SET used_at = ? WHERE id = ? AND used_at IS NULL AND revoked_at IS NULL'),
       revokeToken: p('UPDATE tokens SET revoked_at = ? WHERE id = ? AND revoked_at IS NULL'),
-      insertIssued: p('INSERT INTO issued_certificates (serial, spiffe_id, not_after, issued_at) VALUES (?, ?, ?, ?)'),
+      insertIssued: p('INSERT INTO issued_certificates (serial, spiffe_id, not_after, issued_at, lineage) VALUES (?, ?, ?, ?, ?)'),
+      getIssued: p('SELECT * FROM issued_certificates WHERE serial = ?'),
       listIssued: p('SELECT * FROM issued_certificates ORDER BY issued_at DESC, serial LIMIT ?'),
       listIssuedFor: p('SELECT * FROM issued_certificates WHERE spiffe_id = ? ORDER BY issued_at DESC, serial LIMIT ?'),
       getMeta: p('SELECT value FROM ca_metadata WHERE key = ?'),
@@ -149,32 +178,47 @@ class SqliteStore implements Store {
       return n;
     });
     this.insertIssuedBatch = db.transaction((records: readonly IssuedCertRecord[]) => {
-      for (const r of records) this.s.insertIssued.run(r.serial, r.spiffeId, r.notAfter, r.issuedAt);
+      for (const r of records) {
+        this.s.insertIssued.run(r.serial, r.spiffeId, r.notAfter, r.issuedAt, r.lineage ? JSON.stringify(r.lineage) : null);
+      }
     });
   }
 
   async createEntry(e: EntryRecord): Promise<void> {
+    this.entryCache.delete(e.id);
     conflict('an entry with this SPIFFE ID and these selectors', () =>
       this.s.insertEntry.run(e.id, e.spiffeId, JSON.stringify(e.selectors), e.createdAt));
   }
   async getEntry(id: string): Promise<EntryRecord | undefined> {
-    const r = this.s.getEntry.get(id) as Row | undefined;
-    return r && toEntry(r);
+    let e = this.entryCache.get(id);
+    if (e === undefined && !this.entryCache.has(id)) {
+      const r = this.s.getEntry.get(id) as Row | undefined;
+      e = r && toEntry(r);
+      cacheRow(this.entryCache, id, e);
+    }
+    return e && { ...e, selectors: [...e.selectors] };
   }
   async listEntries(): Promise<EntryRecord[]> {
     return (this.s.listEntries.all() as Row[]).map(toEntry);
   }
   async deleteEntry(id: string): Promise<boolean> {
+    this.entryCache.delete(id);
     return this.s.deleteEntry.run(id).changes === 1;
   }
 
   async createToken(t: TokenRecord): Promise<void> {
+    this.tokenCache.delete(t.id);
     conflict('a token with this id', () => this.s.insertToken.run(
       t.id, t.kind, t.hash, t.namespace, t.serviceAccount, t.createdAt, t.expiresAt, t.usedAt, t.revokedAt));
   }
   async getToken(id: string): Promise<TokenRecord | undefined> {
-    const r = this.s.getToken.get(id) as Row | undefined;
-    return r && toToken(r);
+    let t = this.tokenCache.get(id);
+    if (t === undefined && !this.tokenCache.has(id)) {
+      const r = this.s.getToken.get(id) as Row | undefined;
+      t = r && toToken(r);
+      cacheRow(this.tokenCache, id, t);
+    }
+    return t && { ...t };
   }
   async findTokenByHash(hash: string): Promise<TokenRecord | undefined> {
     const r = this.s.findToken.get(hash) as Row | undefined;
@@ -184,9 +228,11 @@ class SqliteStore implements Store {
     return (this.s.listTokens.all() as Row[]).map(toToken);
   }
   async markTokenUsed(id: string, at: number): Promise<boolean> {
+    this.tokenCache.delete(id);
     return this.s.useToken.run(at, id).changes === 1;
   }
   async revokeToken(id: string, at: number): Promise<boolean> {
+    this.tokenCache.delete(id);
     return this.s.revokeToken.run(at, id).changes === 1;
   }
 
@@ -198,6 +244,11 @@ class SqliteStore implements Store {
     const limit = filter.limit ?? 1000;
     const rows = filter.spiffeId === undefined ? this.s.listIssued.all(limit) : this.s.listIssuedFor.all(filter.spiffeId, limit);
     return (rows as Row[]).map(toIssued);
+  }
+
+  async getIssuedCertificate(serial: string): Promise<IssuedCertRecord | undefined> {
+    const r = this.s.getIssued.get(serial) as Row | undefined;
+    return r && toIssued(r);
   }
 
   async getCaMetadata(key: string): Promise<string | undefined> {

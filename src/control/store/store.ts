@@ -39,6 +39,14 @@ export interface IssuedCertRecord {
   spiffeId: string;
   notAfter: number;
   issuedAt: number;
+  /** What vouched for it (`{}`: nothing revocable), so a renewal can be refused once that is gone; absent when not tracked. */
+  lineage?: IssuedCertLineage;
+}
+
+/** The registration entry and the token an issued certificate descends from. */
+export interface IssuedCertLineage {
+  entryId?: string;
+  tokenId?: string;
 }
 
 /** SPIRE's two CA slots: the active key/certificate and the one prepared for rotation. */
@@ -102,6 +110,8 @@ export interface Store {
   /** Records certificates in one transaction (callers batch; see `issued-cert-recorder.ts`). */
   recordIssuedCertificates(records: readonly IssuedCertRecord[]): Promise<void>;
   listIssuedCertificates(filter?: { spiffeId?: string; limit?: number }): Promise<IssuedCertRecord[]>;
+  /** The record of one serial (hex, as recorded), or undefined. */
+  getIssuedCertificate(serial: string): Promise<IssuedCertRecord | undefined>;
 
   getCaMetadata(key: string): Promise<string | undefined>;
   setCaMetadata(key: string, value: string): Promise<void>;

@@ -9,4 +9,4 @@ export { findRunningMesh, findWorkload, meshDataDir, stopRunningMesh, DOWN_TIMEO
 export { startLocalMesh, type LocalMeshOptions, type RunningMesh } from './supervisor.js';
 export { startSupervised, type SupervisedProcess, type SupervisedSpec } from './supervised-process.js';
 export { readUpState, writeUpState, removeUpState, processAlive, UP_STATE_FILE, type UpState, type UpWorkload } from './up-state.js';
-export { watchdogArgs, DEFAULT_GRACE_MS, PARENT_POLL_MS } from './watchdog.js';
+export { watchdogArgs, watchdogCommand, DEFAULT_GRACE_MS, PARENT_POLL_MS, type WatchdogCommand } from './watchdog.js';

@@ -6,7 +6,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { constants } from 'node:os';
 import { createInterface } from 'node:readline';
-import { DEFAULT_GRACE_MS, watchdogArgs } from './watchdog.js';
+import { DEFAULT_GRACE_MS, watchdogCommand } from './watchdog.js';
 
 /** Lines kept per child for error messages ("the sidecar exited: …last lines…"). */
 const TAIL_LINES = 20;
@@ -45,7 +45,8 @@ export interface SupervisedProcess {
  */
 export function startSupervised(spec: SupervisedSpec): SupervisedProcess {
   const grace = spec.graceMs ?? DEFAULT_GRACE_MS;
-  const child: ChildProcess = spawn(process.execPath, watchdogArgs(process.pid, spec.command, grace), {
+  const watchdog = watchdogCommand(process.pid, spec.command, grace);
+  const child: ChildProcess = spawn(watchdog.file, watchdog.args, {
     env: spec.env, stdio: ['pipe', 'pipe', 'pipe'], ...(spec.cwd ? { cwd: spec.cwd } : {}),
   });
   const lines: string[] = [];

@@ -7,10 +7,18 @@
  * `up` that the kernel closes when `up` dies — and, in case something else holds
  * the pipe, by polling `up`'s pid.
  *
+ * That Node watchdog costs ~43 MB of RSS per child, so where `/bin/sh` and
+ * `setsid` (util-linux) exist the same contract is kept by a POSIX shell script
+ * instead (~1 MB): `setsid` gives the command its process group, a subshell
+ * blocked in `read` on the pipe turns its EOF into SIGTERM for the watchdog,
+ * and another polls `up`'s pid. The Node script stays as the fallback.
+ *
  * The watchdog ignores SIGINT (a Ctrl-C reaches the whole terminal group: `up`
  * stops children in order itself) and turns SIGTERM into SIGTERM for the group,
  * then SIGKILL after the grace period. It exits with the command's code.
  */
+
+import { existsSync } from 'node:fs';
 
 /** How often the watchdog checks `up`'s pid, in case its stdin stays open. */
 export const PARENT_POLL_MS = 500;
@@ -56,4 +64,60 @@ export function watchdogArgs(parentPid: number, command: readonly string[], grac
   if (command.length === 0 || !command[0]) throw new TypeError('watchdogArgs needs a command');
   // `--` so that options of the command (`curl -s`) are not taken for node's.
   return ['-e', WATCHDOG_SOURCE, '--', String(parentPid), String(graceMs), ...command];
+}
+
+// POSIX sh (dash-compatible). Arguments: parent pid, grace in seconds, poll in seconds, then the command.
+// Asynchronous lists get stdin from /dev/null, hence the pipe kept on fd 3 for the reader.
+// Subshells reset caught traps to the default, so the helpers die of the SIGTERM sent to them at the end.
+const SH_WATCHDOG_SOURCE = `
+parent=$1; grace=$2; poll=$3; shift 3
+exec 3<&0
+setsid "$@" </dev/null 3<&- &
+child=$!
+trap '' INT
+stopping=''; killer=''
+stop() {
+  [ -n "$stopping" ] && return; stopping=1
+  kill -s TERM -- -$child 2>/dev/null
+  (sleep "$grace"; kill -s KILL -- -$child 2>/dev/null) </dev/null 3<&- & killer=$!
+}
+trap stop TERM HUP
+(while read -r _; do :; done; kill -s TERM $$ 2>/dev/null) <&3 3<&- & reader=$!
+(while kill -0 "$parent" 2>/dev/null; do sleep "$poll"; done; kill -s TERM $$ 2>/dev/null) </dev/null 3<&- & poller=$!
+while :; do
+  wait $child 2>/dev/null; code=$?
+  kill -0 $child 2>/dev/null || break
+done
+kill -s KILL -- -$child 2>/dev/null
+kill -s KILL $reader $poller $killer 2>/dev/null
+exit $code
+`;
+
+/** A program and its argv; `argv[0]` is the program's own first argument, not its path. */
+export interface WatchdogCommand {
+  file: string;
+  args: string[];
+}
+
+const SH = '/bin/sh';
+const SETSID = ['/usr/bin/setsid', '/bin/setsid'].find((p) => existsSync(p));
+
+/**
+ * How to run `command` under a watchdog of `parentPid`: the shell watchdog where
+ * `setsid` exists, else Node (`nodePath`) with `watchdogArgs`. Spawn `file` with
+ * `args`, `stdin: 'pipe'`, and keep the pipe open: its closing is the signal.
+ *
+ * @example
+ * const w = watchdogCommand(process.pid, ['sleep', '60']);
+ * spawn(w.file, w.args, { stdio: ['pipe', 'pipe', 'pipe'] });
+ */
+export function watchdogCommand(parentPid: number, command: readonly string[], graceMs: number = DEFAULT_GRACE_MS, nodePath: string = process.execPath): WatchdogCommand {
+  if (command.length === 0 || !command[0]) throw new TypeError('watchdogCommand needs a command');
+  if (!SETSID || !existsSync(SH)) return { file: nodePath, args: watchdogArgs(parentPid, command, graceMs) };
+  const seconds = (ms: number) => String(Math.max(ms, 1) / 1000);
+  // `mg-watchdog` becomes $0; `setsid` is found through PATH by the script, so pass its absolute path instead.
+  return {
+    file: SH,
+    args: ['-c', SH_WATCHDOG_SOURCE.replace('setsid "$@"', `${SETSID} "$@"`), 'mg-watchdog', String(parentPid), seconds(graceMs), seconds(PARENT_POLL_MS), ...command],
+  };
 }

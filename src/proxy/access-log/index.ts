@@ -2,4 +2,4 @@
 export { type AccessLogEntry, hostPort } from './entry.js';
 export { formatTextLine, formatFlags } from './format-text.js';
 export { formatJsonLine } from './format-json.js';
-export { createAccessLogger, stdoutAccessLogger, type AccessLogger, type AccessLogFormat } from './access-logger.js';
+export { batchedLines, createAccessLogger, stdoutAccessLogger, type AccessLogger, type AccessLogFormat } from './access-logger.js';

@@ -24,7 +24,8 @@ export interface AppConnections {
  * http.request({ agent: app.agent, host: '127.0.0.1', port: 8080, path: '/' });
  */
 export function createAppConnections(): AppConnections {
-  const agent = new http.Agent({ keepAlive: true, maxFreeSockets: APP_MAX_FREE_SOCKETS, scheduling: 'lifo' });
+  // noDelay: passed on to each connection; without it Nagle holds small writes for the app's delayed ACK.
+  const agent = new http.Agent({ keepAlive: true, maxFreeSockets: APP_MAX_FREE_SOCKETS, scheduling: 'lifo', noDelay: true } as http.AgentOptions);
   const sessions = new Map<string, http2.ClientHttp2Session>();
   return {
     agent,

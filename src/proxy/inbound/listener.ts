@@ -111,7 +111,9 @@ export function createInboundListener(deps: ListenerDeps): InboundListener {
     if (!h2c) socket.resume();
   };
 
-  const server = net.createServer({ pauseOnConnect: true }, (socket) => {
+  // noDelay: request/response traffic of small writes; Nagle holding the last segment until the peer's
+  // delayed ACK adds tens of milliseconds to the tail. The TLS socket writes through this one.
+  const server = net.createServer({ pauseOnConnect: true, noDelay: true }, (socket) => {
     if (!deps.gate.tryAcquire()) {
       deps.log.warn({ port: port.port, limit: deps.gate.limit, remote: socket.remoteAddress }, 'connection limit reached; connection refused');
       connectionLine(deps, socket, ['OM'], 'overload_manager_connection_limit');

@@ -7,7 +7,8 @@
  * from the peer's metadata exchange (workload name, app, version) we do not
  * have: those are `unknown`, as Istio prints them for a peer without metadata.
  */
-import { Counter, Histogram, Registry } from 'prom-client';
+import { Registry, type Metric } from 'prom-client';
+import { SeriesCounter, SeriesHistogram } from './label-series.js';
 
 export const REQUEST_LABELS = [
   'reporter', 'source_workload', 'source_workload_namespace', 'source_principal', 'source_app', 'source_version', 'source_cluster',
@@ -50,12 +51,14 @@ export function fillLabels(base: MetricLabels, names: readonly string[]): Record
  */
 export function createIstioMetrics(): IstioMetrics {
   const registry = new Registry();
-  const requests = new Counter({ name: 'istio_requests_total', help: 'Requests handled by the proxy', labelNames: [...REQUEST_LABELS], registers: [registry] });
-  const duration = new Histogram({ name: 'istio_request_duration_milliseconds', help: 'Request duration', labelNames: [...REQUEST_LABELS], buckets: DURATION_BUCKETS_MS, registers: [registry] });
-  const opened = new Counter({ name: 'istio_tcp_connections_opened_total', help: 'TCP connections opened', labelNames: [...TCP_LABELS], registers: [registry] });
-  const closed = new Counter({ name: 'istio_tcp_connections_closed_total', help: 'TCP connections closed', labelNames: [...TCP_LABELS], registers: [registry] });
-  const received = new Counter({ name: 'istio_tcp_received_bytes_total', help: 'Bytes received on TCP connections', labelNames: [...TCP_LABELS], registers: [registry] });
-  const sent = new Counter({ name: 'istio_tcp_sent_bytes_total', help: 'Bytes sent on TCP connections', labelNames: [...TCP_LABELS], registers: [registry] });
+  // Our own series (see label-series.ts: prom-client's hash 21 labels per call); prom-client renders them.
+  const requests = new SeriesCounter('istio_requests_total', 'Requests handled by the proxy');
+  const duration = new SeriesHistogram('istio_request_duration_milliseconds', 'Request duration', DURATION_BUCKETS_MS);
+  const opened = new SeriesCounter('istio_tcp_connections_opened_total', 'TCP connections opened');
+  const closed = new SeriesCounter('istio_tcp_connections_closed_total', 'TCP connections closed');
+  const received = new SeriesCounter('istio_tcp_received_bytes_total', 'Bytes received on TCP connections');
+  const sent = new SeriesCounter('istio_tcp_sent_bytes_total', 'Bytes sent on TCP connections');
+  for (const m of [requests, duration, opened, closed, received, sent]) registry.registerMetric(m as unknown as Metric);
   return {
     registry,
     request(labels, durationMs) {

@@ -76,6 +76,9 @@ export function createUpstreamPool(opts: { tls: TlsContextManager; identity: Ide
           checkServerIdentity: secureNamingCheck(t.mtls.allowedIds, () => opts.tls.trustDomains()),
         })
       : net.connect({ host: t.host, port: t.port, ...from });
+    // Small request/response writes: Nagle plus the peer's delayed ACK would stall the tail (undici's own
+    // connector does this; a custom one must too). On a TLS socket it reaches the TCP socket underneath.
+    socket.setNoDelay(true);
     let settled = false;
     const settle = (err: Error | null) => {
       if (settled) return;

@@ -83,6 +83,20 @@ export function runStoreConformance(backend: string, open: OpenStore): void {
       assert.equal((await s.listIssuedCertificates({ limit: 1 })).length, 1);
     });
 
+    it('keeps each certificate\'s lineage with its record and finds a record by serial', async () => {
+      const s = await fresh();
+      await s.recordIssuedCertificates([
+        { serial: '0a', spiffeId: 'spiffe://cluster.local/a', notAfter: 5, issuedAt: 1, lineage: { entryId: 'e1', tokenId: 't1' } },
+        { serial: '0b', spiffeId: 'spiffe://cluster.local/b', notAfter: 6, issuedAt: 2, lineage: {} },
+        { serial: '0c', spiffeId: 'spiffe://cluster.local/c', notAfter: 7, issuedAt: 3 },
+      ]);
+      assert.deepEqual(await s.getIssuedCertificate('0a'),
+        { serial: '0a', spiffeId: 'spiffe://cluster.local/a', notAfter: 5, issuedAt: 1, lineage: { entryId: 'e1', tokenId: 't1' } });
+      assert.deepEqual((await s.getIssuedCertificate('0b'))?.lineage, {});
+      assert.equal((await s.getIssuedCertificate('0c'))?.lineage, undefined);
+      assert.equal(await s.getIssuedCertificate('0d'), undefined);
+    });
+
     it('rejects a batch with a duplicate serial as a whole', async () => {
       const s = await fresh();
       const r = { serial: '01', spiffeId: 'spiffe://cluster.local/a', notAfter: 5, issuedAt: 1 };

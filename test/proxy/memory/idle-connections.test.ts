@@ -140,6 +140,8 @@ test('10,000 idle mTLS connections cost at most about 40 KB each, memory is give
 
   // The limit is n: the next connection is refused, and the proxy says so.
   assert.equal(await refused(proxy.port, client), 'refused');
+  // The child's log line travels over a pipe: give it a moment to arrive.
+  for (let i = 0; i < 40 && !proxy.warns.includes('connection limit reached; connection refused'); i++) await new Promise((r) => setTimeout(r, 50));
   assert.ok(proxy.warns.includes('connection limit reached; connection refused'), `warn lines: ${proxy.warns.join(' | ')}`);
 
   await closeAll(sockets);
