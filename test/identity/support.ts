@@ -63,7 +63,11 @@ export function testCa(td: string = TD, algorithm: CaKeyAlgorithm = 'ec-p256'): 
 
 /** An Istio `cacerts` directory made by OpenSSL: root → intermediate (signing), key 0600. */
 export function opensslIstioCacerts(): string {
-  const dir = tempDir();
+  return writeIstioCacerts(tempDir());
+}
+
+/** Writes Istio's `cacerts` files into `dir` (root key removed, as a plugged-in CA would hold it) and returns `dir`. */
+export function writeIstioCacerts(dir: string): string {
   const ec = ['-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes'];
   openssl(['req', '-x509', ...ec, '-keyout', 'root-key.pem', '-out', 'root-cert.pem', '-subj', '/O=Istio/CN=Root CA', '-days', '3650',
     '-addext', 'basicConstraints=critical,CA:TRUE', '-addext', 'keyUsage=critical,keyCertSign,cRLSign'], { cwd: dir });

@@ -6,23 +6,18 @@
 import { readFileSync } from 'node:fs';
 import { readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import type { PlannedWorkload } from './mesh-plan.js';
 
 export const UP_STATE_FILE = 'up.json';
 
-/** One workload of the running mesh, as `exec` needs it. */
-export interface UpWorkload {
-  namespace: string;
-  name: string;
-  serviceAccount: string;
-  sidecar: boolean;
-  /** The workload address: its sidecar's, or the legacy app's own. */
-  address: string;
-  appAddress: string;
-  /** The HTTP proxy the workload's traffic goes through: its sidecar's outbound, or its legacy forwarder. */
+/**
+ * One workload of the running mesh, as `exec` needs it: the plan's facts (`address` is the
+ * sidecar's, or the legacy app's own) plus the HTTP proxy its traffic goes through — its
+ * sidecar's outbound, or its legacy forwarder.
+ */
+export type UpWorkload = Pick<PlannedWorkload, 'namespace' | 'name' | 'serviceAccount' | 'sidecar' | 'address' | 'appAddress' | 'spiffeId'> & {
   proxyUrl: string;
-  /** `spiffe://…` with a sidecar, null without. */
-  spiffeId: string | null;
-}
+};
 
 export interface UpState {
   pid: number;

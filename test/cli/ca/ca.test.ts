@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { chmodSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
@@ -7,7 +7,7 @@ import { caClient } from '../../../src/control/ca-api/client.js';
 import { readStateFile } from '../../../src/control/state-file.js';
 import { certificatesFromPem, parseBundleDocument, toPem } from '../../../src/identity/index.js';
 import { type CliControlPlane, runCli, startCliControlPlane } from '../../control/harness/cli.js';
-import { openssl, tempDir } from '../../identity/support.js';
+import { openssl, tempDir, writeIstioCacerts } from '../../identity/support.js';
 
 const NEWKEY = { ec: ['-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256'], rsa: ['-newkey', 'rsa:2048'] } as const;
 
@@ -129,16 +129,7 @@ describe('meshguard control-plane --ca-dir: a plugged-in Istio cacerts directory
   let cp: CliControlPlane;
   let caDir: string;
   before(async () => {
-    caDir = mkdtempSync(join(tmpdir(), 'mg-cacerts-'));
-    const ec = ['-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes'];
-    openssl(['req', '-x509', ...ec, '-keyout', 'root-key.pem', '-out', 'root-cert.pem', '-subj', '/O=Istio/CN=Root CA', '-days', '3650',
-      '-addext', 'basicConstraints=critical,CA:true', '-addext', 'keyUsage=critical,keyCertSign,cRLSign'], { cwd: caDir });
-    openssl(['req', '-new', ...ec, '-keyout', 'ca-key.pem', '-out', 'ca.csr', '-subj', '/O=Istio/CN=Intermediate CA'], { cwd: caDir });
-    writeFileSync(join(caDir, 'ext.cnf'), 'basicConstraints=critical,CA:true,pathlen:0\nkeyUsage=critical,keyCertSign,cRLSign\nsubjectAltName=URI:spiffe://cluster.local\n');
-    openssl(['x509', '-req', '-in', 'ca.csr', '-CA', 'root-cert.pem', '-CAkey', 'root-key.pem', '-CAcreateserial', '-out', 'ca-cert.pem', '-days', '365', '-extfile', 'ext.cnf'], { cwd: caDir });
-    writeFileSync(join(caDir, 'cert-chain.pem'), readFileSync(join(caDir, 'ca-cert.pem'), 'utf8') + readFileSync(join(caDir, 'root-cert.pem'), 'utf8'));
-    // The CA refuses a key file others can read.
-    chmodSync(join(caDir, 'ca-key.pem'), 0o600);
+    caDir = writeIstioCacerts(mkdtempSync(join(tmpdir(), 'mg-cacerts-')));
     cp = await startCliControlPlane(['--ca-dir', caDir]);
   });
   after(async () => { await cp.stop(); rmSync(caDir, { recursive: true, force: true }); });
