@@ -103,7 +103,8 @@ export async function startControlPlane(opts: ControlPlaneOptions): Promise<Runn
   let dist: RunningDistribution;
   try {
     if (opts.freshResources) await store.clearResources();
-    dist = await startDistribution({ store, trustDomain: opts.trustDomain, log: opts.log, now: clock.now });
+    // The stream serves with the CA API's own SVID and roots: proxies authenticate it as istiod, it authenticates them by SVID.
+    dist = await startDistribution({ store, trustDomain: opts.trustDomain, log: opts.log, now: clock.now, serving: ca.serving });
   } catch (err) {
     await ca.close();
     await store.close();

@@ -2,14 +2,14 @@
  * The configuration stream's messages, shared by both ends: newline-delimited
  * JSON, one message per line, both ways on one connection.
  *
- *   proxy ─ hello {namespace, name} ─▶ control plane
+ *   proxy ─ hello {namespace, name} ─▶ control plane   (over mTLS: checked against the proxy's SVID)
  *   proxy ◀─ snapshot {version, …} ── control plane   (on connect and on every relevant change)
  *   proxy ─ ack {version} | nack {version, error} ─▶
  *
  * It lives in `wire/`, below `control/` and `proxy/`, because each of them may
  * import only layers beneath it: one definition instead of one per side.
  */
-import { z } from 'zod';
+import type { ProxyMessage } from './proxy-message.js';
 import type { AuthorizationPolicy, MeshConfig, PeerAuthentication, RequestAuthentication, Service, WorkloadPort } from '../config/kinds.js';
 
 /** A snapshot of a big mesh is a few MB at most; a longer line is a broken or hostile peer. */
@@ -42,26 +42,7 @@ export interface DistributedSnapshot {
   endpoints: SnapshotEndpoint[];
 }
 
-const name = z.string().min(1).max(253).regex(/^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$/, 'must be a DNS-1123 name');
-
-/** What the proxy says it is. Until the stream runs over mTLS (dev mode) this is taken on trust. */
-const helloMessage = z.strictObject({
-  type: z.literal('hello'),
-  namespace: name,
-  name,
-  /** Used only when the mesh has no Workload resource of this name. */
-  labels: z.record(z.string().max(317), z.string().max(63)).optional(),
-  serviceAccount: name.optional(),
-});
-const ackMessage = z.strictObject({ type: z.literal('ack'), version: z.string().min(1).max(128) });
-const nackMessage = z.strictObject({ type: z.literal('nack'), version: z.string().min(1).max(128), error: z.string().max(4096) });
-
-/** Every message a proxy may send; the control plane parses each line with it and ends the connection on anything else. */
-export const proxyMessage = z.discriminatedUnion('type', [helloMessage, ackMessage, nackMessage]);
-
-export type HelloMessage = z.infer<typeof helloMessage>;
-export type ProxyMessage = z.infer<typeof proxyMessage>;
-
+export type { AckMessage, HelloMessage, NackMessage, ProxyMessage } from './proxy-message.js';
 export type ControlMessage =
   | { type: 'snapshot'; snapshot: DistributedSnapshot }
   | { type: 'error'; code: string; message: string };

@@ -97,11 +97,20 @@ describe('fault: root rotation with traffic flowing', () => {
       assert.ok(report.ok > 50, `only ${report.ok} requests answered`);
     }
     const afterRetire = await sidecarSecrets(serverSidecar.admin);
+    const afterRetireAt = Date.now();
     assert.ok(signedBy(afterRetire.leafPem, afterRetire.rootPems[0]!), 'the leaf chains to the only root left');
     assert.ok(!signedBy(afterRetire.leafPem, oldRoot), 'and not to the retired one');
     // openssl sees the same: the served leaf verifies against the new root alone.
     const leaf = await run('sh', ['-c', `openssl s_client -connect ${server.address}:${server.port} </dev/null 2>/dev/null | openssl x509`], { timeout: 10_000 });
     assert.ok(signedBy(leaf.stdout, afterRetire.rootPems[0]!));
+    // The configuration stream (mTLS with the control plane) survived the rotation: a change still reaches both proxies.
+    const marker = await mesh.apply('apiVersion: v1\nkind: Service\nmetadata: {name: rotation-marker, namespace: rot}\nspec: {ports: [{port: 9}]}\n');
+    assert.equal(marker.code, 0, marker.stderr);
+    await until('both proxies SYNCED on the change applied after retire', 10_000, async () => {
+      const r = await mesh.meshguard(['proxy-status', '-o', 'json', '--data-dir', mesh.dataDir]);
+      const items = (JSON.parse(r.stdout) as { items: { name: string; status: string; connected: boolean; lastSentAt: number | null }[] }).items;
+      return items.length === 2 && items.every((i) => i.connected && i.status === 'SYNCED' && (i.lastSentAt ?? 0) > afterRetireAt) ? true : undefined;
+    });
   });
 });
 

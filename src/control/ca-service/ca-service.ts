@@ -45,6 +45,8 @@ export interface RunningCaService {
   bundleUrl: string;
   ca: ManagedCa;
   admin: CaAdmin;
+  /** The control plane's SVID and trusted roots, following renewals and rotations (the config stream serves with it too). */
+  serving: ServingIdentity;
   close(): Promise<void>;
 }
 
@@ -106,7 +108,7 @@ export async function startCaService(opts: CaServiceOptions): Promise<RunningCaS
     },
   };
   return {
-    caAddress: api.address, bundleUrl: bundle.url, ca, admin,
+    caAddress: api.address, bundleUrl: bundle.url, ca, admin, serving,
     async close() {
       clearTimeout(timer);
       await Promise.all([api.close(), bundle.close()]);

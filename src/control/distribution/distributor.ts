@@ -13,7 +13,7 @@ import { syncStatus, type ProxyRecord, type ProxyStatus } from './proxy-status.j
 import {
   fromRecord, kubectlRef, MESH_CONFIG_KEY, meshFromRecord, toDocument, toInput, validateRequest, type ResourceDocument,
 } from './resource-records.js';
-import { buildSnapshot, meshState, type MeshState, type ProxyRef } from './snapshot.js';
+import { buildSnapshot, meshState, serviceAccountOf, type MeshState, type ProxyRef } from './snapshot.js';
 
 /** Coalesces a burst of changes (one `apply -f dir/`) into one push; well under the 1 s the issue allows. */
 export const DEFAULT_DEBOUNCE_MS = 50;
@@ -45,6 +45,14 @@ interface Live {
   id: number;
   ref: ProxyRef;
   send: (snapshot: ProxySnapshot) => void;
+  guard: IdentityGuard | undefined;
+}
+
+/** The service account a proxy was authenticated as, and what to do when its workload's changes. */
+export interface IdentityGuard {
+  serviceAccount: string;
+  /** The workload now runs as `now`: the connection must end (the proxy reconnects and is checked again). */
+  revoke(now: string): void;
 }
 
 export class ConfigDistributor {
@@ -109,6 +117,21 @@ export class ConfigDistributor {
     return { version: await this.opts.store.getConfigVersion(), mesh: meshFromRecord(meshRecord, this.opts.trustDomain), items };
   }
 
+  /** The trust domain proxies' certificates must belong to. */
+  get trustDomain(): string {
+    return this.opts.trustDomain;
+  }
+
+  /**
+   * The service account a proxy of this workload runs as: its Workload resource's,
+   * or (no such resource) what the hello says — the one its snapshot will carry.
+   *
+   * @example await distributor.serviceAccountFor({ namespace: 'shop', name: 'web' }) // 'web-sa'
+   */
+  async serviceAccountFor(ref: ProxyRef): Promise<string> {
+    return serviceAccountOf((await this.loadState()).set, ref);
+  }
+
   /** Every proxy seen since start, connected ones first. */
   proxyStatus(): ProxyStatus[] {
     return [...this.records.values()]
@@ -118,11 +141,13 @@ export class ConfigDistributor {
 
   /**
    * A proxy connected: record it and send its snapshot now. A second connection
-   * for the same workload replaces the first (a restarted proxy).
+   * for the same workload replaces the first (a restarted proxy). With `guard`, a
+   * snapshot whose workload runs as another service account than the proxy was
+   * authenticated as is never sent: the guard is revoked instead.
    */
-  attach(ref: ProxyRef, send: (snapshot: ProxySnapshot) => void): ProxySession {
+  attach(ref: ProxyRef, send: (snapshot: ProxySnapshot) => void, guard?: IdentityGuard): ProxySession {
     const key = `${ref.namespace}/${ref.name}`;
-    const live: Live = { id: this.nextId++, ref, send };
+    const live: Live = { id: this.nextId++, ref, send, guard };
     this.live.set(key, live);
     const record: ProxyRecord = {
       namespace: ref.namespace, name: ref.name, connected: true, connectedAt: this.now(),
@@ -192,7 +217,14 @@ export class ConfigDistributor {
     if (generation !== this.generation) return;
     live = this.live.get(key); // it may have gone (or been replaced) while the state loaded
     const record = this.records.get(key);
-    if (!live || !record || record.lastSentVersion === snapshot.version) return;
+    if (!live || !record) return;
+    // Fail closed: a Workload applied (or changed) after the proxy connected may name another service
+    // account than its SVID; that proxy must not see the workload's snapshot.
+    if (live.guard && snapshot.workload.serviceAccount !== live.guard.serviceAccount) {
+      live.guard.revoke(snapshot.workload.serviceAccount);
+      return;
+    }
+    if (record.lastSentVersion === snapshot.version) return;
     record.lastSentVersion = snapshot.version;
     record.lastSentAt = this.now();
     live.send(snapshot);

@@ -19,3 +19,14 @@ export class ConfigRejectedError extends ControlError {
     this.problems = problems;
   }
 }
+
+/** Sent to a proxy in the stream's `error` message just before the control plane closes the connection. */
+export const STREAM_ERROR_CODES = {
+  /** No `hello` in time. */
+  noHello: 'MG_STREAM_NO_HELLO',
+  /** A line that is not JSON or not a stream message, or messages out of order. */
+  badMessage: 'MG_STREAM_BAD_MESSAGE',
+  lineTooLong: 'MG_STREAM_LINE_TOO_LONG',
+  /** The client certificate's SPIFFE ID is not the workload the `hello` names. */
+  identityMismatch: 'MG_STREAM_IDENTITY_MISMATCH',
+} as const;

@@ -5,16 +5,19 @@
 import type { Logger } from 'pino';
 import type { Store } from '../store/store.js';
 import { ConfigDistributor } from './distributor.js';
-import { devTcpTransport, serveConfigStream, type StreamTransport } from './stream.js';
+import { mtlsStreamTransport, type StreamServingIdentity } from './mtls-transport.js';
+import { serveConfigStream } from './stream.js';
 
-export { ConfigDistributor, DEFAULT_DEBOUNCE_MS, type ChangeResult, type DistributorOptions, type ProxySession } from './distributor.js';
+export { ConfigDistributor, DEFAULT_DEBOUNCE_MS, type ChangeResult, type DistributorOptions, type IdentityGuard, type ProxySession } from './distributor.js';
 export { buildSnapshot, meshState, toEndpoint, type MeshState, type ProxyRef } from './snapshot.js';
 export { syncStatus, type ProxyRecord, type ProxyStatus, type SyncStatus } from './proxy-status.js';
-export { devTcpTransport, serveConfigStream, HELLO_TIMEOUT_MS, type StreamListener, type StreamTransport } from './stream.js';
-export { ConfigRejectedError, DISTRIBUTION_ERROR_CODES } from './errors.js';
+export { serveConfigStream, HELLO_TIMEOUT_MS, type StreamListener, type StreamTransport } from './stream.js';
+export { mtlsStreamTransport, HANDSHAKE_TIMEOUT_MS, STREAM_MIN_TLS_VERSION, type StreamServingIdentity } from './mtls-transport.js';
+export { checkProxyIdentity, spiffeIdOf, type ProxyIdentityCheck } from './proxy-identity.js';
+export { ConfigRejectedError, DISTRIBUTION_ERROR_CODES, STREAM_ERROR_CODES } from './errors.js';
 export { type ConfigRequest, type ResourceDocument, kubectlRef, toDocument, validateRequest } from './resource-records.js';
 
-/** Dev default: a free loopback port, plaintext (see `devTcpTransport`). */
+/** Default: a free loopback port (control-plane.json tells proxies which). */
 export const DEFAULT_STREAM_LISTEN = '127.0.0.1:0';
 
 export interface DistributionOptions {
@@ -22,9 +25,10 @@ export interface DistributionOptions {
   trustDomain: string;
   log: Logger;
   now?: () => number;
-  /** `host:port` for the dev transport; ignored when `transport` is given. */
+  /** The control plane's SVID and trusted roots: the stream is mTLS with them. */
+  serving: StreamServingIdentity;
+  /** `host:port` to listen on (default `DEFAULT_STREAM_LISTEN`). */
   listen?: string;
-  transport?: StreamTransport;
   debounceMs?: number;
 }
 
@@ -37,7 +41,7 @@ export interface RunningDistribution {
 
 /**
  * @example
- *   const dist = await startDistribution({ store, trustDomain: 'cluster.local', log });
+ *   const dist = await startDistribution({ store, trustDomain: 'cluster.local', log, serving: ca.serving });
  *   // admin context: { …, distribution: dist.distributor }; control-plane.json: { …, configAddress: dist.streamAddress }
  */
 export async function startDistribution(opts: DistributionOptions): Promise<RunningDistribution> {
@@ -45,8 +49,9 @@ export async function startDistribution(opts: DistributionOptions): Promise<Runn
     store: opts.store, trustDomain: opts.trustDomain, log: opts.log,
     ...(opts.now ? { now: opts.now } : {}), ...(opts.debounceMs !== undefined ? { debounceMs: opts.debounceMs } : {}),
   });
-  const listener = await serveConfigStream(opts.transport ?? devTcpTransport(opts.listen ?? DEFAULT_STREAM_LISTEN), distributor, opts.log);
-  opts.log.warn({ address: listener.address }, 'configuration stream in DEV MODE: plaintext, proxies are not authenticated (loopback only)');
+  const transport = mtlsStreamTransport({ listen: opts.listen ?? DEFAULT_STREAM_LISTEN, serving: opts.serving });
+  const listener = await serveConfigStream(transport, distributor, opts.log);
+  opts.log.info({ address: listener.address }, 'configuration stream serving over mTLS');
   return {
     distributor,
     streamAddress: listener.address,

@@ -48,6 +48,12 @@ export function toEndpoint(w: Workload, trustDomain: string): Endpoint {
   };
 }
 
+/** The service account the workload a proxy serves runs as (see `ProxyRef`). @example serviceAccountOf(state.set, { namespace: 'shop', name: 'web' }) */
+export function serviceAccountOf(set: ResourceSet, proxy: ProxyRef): string {
+  const own = set.workloadsIn(proxy.namespace).find((w) => w.metadata.name === proxy.name);
+  return (own ? own.spec.serviceAccount : proxy.serviceAccount) ?? DEFAULT_SERVICE_ACCOUNT;
+}
+
 /** Services in the namespace whose selector picks these labels (a Service without a selector picks nothing). */
 function servicesSelecting(services: readonly Service[], labels: Record<string, string>): string[] {
   return services

@@ -4,6 +4,6 @@
  * these are the names the control plane's modules use.
  */
 export {
-  MAX_LINE_BYTES, encodeLine, proxyMessage, splitLines as lineSplitter, parseLoopbackAddress as loopbackListenAddress,
-  type ControlMessage, type DistributedSnapshot, type ProxyMessage, type SnapshotEndpoint,
+  MAX_LINE_BYTES, encodeLine, parseProxyMessage, splitLines as lineSplitter, parseLoopbackAddress as loopbackListenAddress,
+  type ControlMessage, type DistributedSnapshot, type HelloMessage, type ProxyMessage, type SnapshotEndpoint,
 } from '../../wire/index.js';

@@ -6,7 +6,7 @@
  * would work too, but they can collide with anything on the machine, and the state file
  * is already how every other client finds the control plane.)
  */
-import { devTcpDialer, type StreamDialer } from '../../proxy/config-client/index.js';
+import type { StreamDialer } from '../../proxy/config-client/index.js';
 
 /** The two addresses a sidecar needs, as `control-plane.json` gives them. */
 export interface ControlPlaneAddresses {
@@ -19,13 +19,15 @@ export type DiscoverControlPlane = () => Promise<Partial<ControlPlaneAddresses> 
 
 /**
  * A configuration-stream dialer that asks `discover` where to dial each time, falling
- * back to the last address it knew when the state file is missing or unreadable.
+ * back to the last address it knew when the state file is missing or unreadable;
+ * `dialerAt` makes the dialer for one address (in production `mtlsDialer`, which also
+ * re-reads the SVID, so a reconnect after a renewal presents the new certificate).
  *
  * @example
- * const dialer = discoveringDialer(state.configAddress, async () => readStateFile(dataDir));
+ * const dialer = discoveringDialer(state.configAddress, async () => readStateFile(dataDir), (a) => mtlsDialer(a, { tls, serverId }));
  * new ConfigClient({ dialer, workload, onSnapshot }).start();
  */
-export function discoveringDialer(initial: string, discover: DiscoverControlPlane): StreamDialer {
+export function discoveringDialer(initial: string, discover: DiscoverControlPlane, dialerAt: (address: string) => StreamDialer): StreamDialer {
   let current = initial;
   return {
     get target() {
@@ -34,8 +36,9 @@ export function discoveringDialer(initial: string, discover: DiscoverControlPlan
     async dial() {
       const found = await discover().catch(() => undefined);
       if (found?.configAddress) current = found.configAddress;
-      // devTcpDialer re-checks that the address is loopback: a tampered state file cannot point us elsewhere.
-      return devTcpDialer(current).dial();
+      // The dialer re-checks the address (loopback only) and authenticates the server as the control plane,
+      // so a tampered state file can point the proxy nowhere useful.
+      return dialerAt(current).dial();
     },
   };
 }

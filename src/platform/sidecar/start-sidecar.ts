@@ -11,10 +11,12 @@ import { join } from 'node:path';
 import type { Logger } from 'pino';
 import { createAdminServer } from '../../proxy/admin/index.js';
 import { stdoutAccessLogger, type AccessLogFormat } from '../../proxy/access-log/access-logger.js';
-import { ConfigClient, devTcpDialer } from '../../proxy/config-client/index.js';
+import { ConfigClient, mtlsDialer, type StreamDialer } from '../../proxy/config-client/index.js';
 import { createIdentityClient, secretsHandler, type IdentityClient } from '../../proxy/identity/index.js';
 import { createInboundProxy, type InboundProxy } from '../../proxy/inbound/index.js';
 import type { ProxySnapshot } from '../../proxy/model.js';
+import { createTlsContextManager } from '../../proxy/tls/index.js';
+import { controlPlaneSpiffeId } from '../../wire/index.js';
 import { createOutboundProxy, type OutboundProxy } from '../../proxy/outbound/index.js';
 import { startWorkloadApiServer, type WorkloadApiServer } from '../../proxy/workload-api/index.js';
 import { grpcCaApi } from './ca-api-adapter.js';
@@ -118,7 +120,7 @@ async function startDataPlane(o: SidecarOptions, identity: IdentityClient, close
   let latest: ProxySnapshot | undefined;
   const firstSnapshot = new Promise<ProxySnapshot>((resolve) => (first = resolve));
   const config = new ConfigClient({
-    dialer: o.discover ? discoveringDialer(o.configAddress, o.discover) : devTcpDialer(o.configAddress),
+    dialer: configDialer(o, identity, closers),
     workload: { namespace: o.workload.namespace, name: o.workload.name },
     onSnapshot: (s) => {
       if (!sides.inbound || !sides.outbound) {
@@ -160,6 +162,18 @@ async function startDataPlane(o: SidecarOptions, identity: IdentityClient, close
   }
   o.log.info({ version: snapshot.version, ports: snapshot.workload.ports?.map((p) => p.port) }, 'sidecar serving');
   return { inbound, outbound, config, outboundPort };
+}
+
+/**
+ * The stream's dialer: mTLS with the SVID the identity client holds (so it must come
+ * after `identity.start()`), accepting only the control plane of the SVID's trust domain.
+ */
+function configDialer(o: SidecarOptions, identity: IdentityClient, closers: (() => Promise<void> | void)[]): StreamDialer {
+  const tls = createTlsContextManager(identity);
+  closers.push(() => tls.close());
+  const serverId = controlPlaneSpiffeId(identity.bundle().trustDomain);
+  const at = (address: string) => mtlsDialer(address, { tls, serverId });
+  return o.discover ? discoveringDialer(o.configAddress, o.discover, at) : at(o.configAddress);
 }
 
 async function writeAtomically(path: string, text: string): Promise<void> {

@@ -51,7 +51,7 @@ export class ConfigClient {
 
   /**
    * @example
-   *   const client = new ConfigClient({ dialer: devTcpDialer(addr), workload: { namespace: 'shop', name: 'web' },
+   *   const client = new ConfigClient({ dialer: mtlsDialer(addr, { tls, serverId }), workload: { namespace: 'shop', name: 'web' },
    *     onSnapshot: (s) => proxy.install(s) });
    *   client.start();
    */

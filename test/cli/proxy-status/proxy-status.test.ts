@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { toDocument } from '../../../src/control/distribution/resource-records.js';
-import { ConfigClient, devTcpDialer } from '../../../src/proxy/config-client/index.js';
+import { ConfigClient } from '../../../src/proxy/config-client/index.js';
 import { runCli } from '../../control/harness/cli.js';
 import { startTestControlPlane, type TestControlPlane } from '../../control/distribution/harness.js';
 import { load, MESH_YAML } from '../../control/distribution/fixtures.js';
@@ -28,13 +28,14 @@ async function until(pred: () => boolean): Promise<void> {
 describe('meshguard proxy-status', () => {
   it('shows SYNCED for a proxy that ACKed and NACK for one that refused, istioctl style', async () => {
     await cp.dist.distributor.apply({ resources: load(MESH_YAML).map(toDocument) });
-    const start = (name: string, ok: boolean) => {
-      const c = new ConfigClient({ dialer: devTcpDialer(cp.streamAddress), workload: { namespace: 'foo', name }, onSnapshot: () => (ok ? { ok: true } : { ok: false, error: 'does not compile' }) });
+    // Each proxy presents an SVID naming its workload's service account (foo/web: web-sa; foo/db: default).
+    const start = async (name: string, serviceAccount: string, ok: boolean) => {
+      const c = new ConfigClient({ dialer: await cp.dialer('foo', serviceAccount), workload: { namespace: 'foo', name }, onSnapshot: () => (ok ? { ok: true } : { ok: false, error: 'does not compile' }) });
       clients.push(c);
       c.start();
     };
-    start('web', true);
-    start('db', false);
+    await start('web', 'web-sa', true);
+    await start('db', 'default', false);
     await until(() => cp.dist.distributor.proxyStatus().filter((p) => p.status === 'SYNCED' || p.status === 'NACK').length === 2);
     const table = await mg('proxy-status');
     assert.equal(table.code, 0, table.stderr);
@@ -50,7 +51,7 @@ describe('meshguard proxy-status', () => {
   it('shows STALE between a push and its ACK', async () => {
     let release: (() => void) | undefined;
     const held = new ConfigClient({
-      dialer: devTcpDialer(cp.streamAddress), workload: { namespace: 'foo', name: 'slow' },
+      dialer: await cp.dialer('foo', 'default'), workload: { namespace: 'foo', name: 'slow' },
       onSnapshot: () => new Promise((r) => { release = () => r({ ok: true }); }),
     });
     clients.push(held);

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { DistributedSnapshot } from '../../../src/control/distribution/wire.js';
 import { readLines } from '../../../src/proxy/config-client/protocol.js';
-import { devTcpDialer } from '../../../src/proxy/config-client/transport.js';
+import { mtlsDialer } from '../../../src/proxy/config-client/mtls-dialer.js';
 import type { ProxySnapshot } from '../../../src/proxy/model.js';
 
 // The control plane's snapshot type and the proxy's must stay the same shape (layers keep them in two files).
@@ -34,9 +34,10 @@ describe('config stream protocol, proxy side', () => {
     assert.deepEqual(lines, []);
   });
 
-  it('dials only loopback addresses in dev mode', () => {
-    assert.throws(() => devTcpDialer('192.168.1.10:15010'), /only listens\/dials on loopback/);
-    assert.throws(() => devTcpDialer('nonsense'), /is not host:port/);
-    assert.equal(devTcpDialer('[::1]:15010').target, '[::1]:15010');
+  it('dials only loopback addresses, checked before any TLS context is read', () => {
+    const tls = { clientOptions: () => assert.fail('not dialed'), trustDomains: () => new Set(['cluster.local']) };
+    assert.throws(() => mtlsDialer('192.168.1.10:15010', { tls, serverId: 'x' }), /only listens\/dials on loopback/);
+    assert.throws(() => mtlsDialer('nonsense', { tls, serverId: 'x' }), /is not host:port/);
+    assert.equal(mtlsDialer('[::1]:15010', { tls, serverId: 'x' }).target, '[::1]:15010');
   });
 });
