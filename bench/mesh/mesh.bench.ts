@@ -10,6 +10,7 @@ import { once } from 'node:events';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { SIDECAR_NODE_FLAGS } from '../../src/platform/local/sidecar-flags.js';
 import { TokenCache } from '../../src/proxy/inbound/index.js';
 import { compileHops, HOP_ENTRIES } from './compiled-hops.js';
 import type { LoadJob, LoadResult } from './load-client.js';
@@ -27,8 +28,12 @@ const CONNECTIONS = 16;
 const POLICIES = 100;
 const HERE = import.meta.dirname;
 
-/** Extra Node flags for the two proxy hops only (e.g. `--max-semi-space-size=1` to see its effect on RSS). */
-const PROXY_FLAGS = (process.env.BENCH_PROXY_FLAGS ?? '').split(' ').filter(Boolean);
+/**
+ * Node flags of the two proxy hops: by default the ones `meshguard up` gives its sidecars, so the
+ * benchmark measures what users run; `BENCH_PROXY_FLAGS` replaces them (`BENCH_PROXY_FLAGS=` for none).
+ */
+const PROXY_FLAGS = (process.env.BENCH_PROXY_FLAGS ?? SIDECAR_NODE_FLAGS.join(' ')).split(' ').filter(Boolean);
+const PROXY_FLAGS_NOTE = process.env.BENCH_PROXY_FLAGS === undefined ? ', as `meshguard up` runs sidecars' : ', from BENCH_PROXY_FLAGS';
 
 /** `BENCH_TSX_HOPS=1` runs the hops from TypeScript through tsx, as this benchmark did before (for comparison). */
 const TSX_HOPS = process.env.BENCH_TSX_HOPS === '1';
@@ -128,7 +133,7 @@ async function main(): Promise<void> {
     }
     const rss = new Map<ScenarioName, number[]>(scenarios.map((s) => [s.name, s.hops.map((h) => Math.max(...h().map(rssOf)))]));
     const cacheNs = tokenCacheHitNs(token);
-    console.log(`Mesh data plane vs nginx: ${RUNS} runs of ${RATE_SECONDS} s at ~${RATE} req/s and ${SATURATION_SECONDS} s at saturation, ${CONNECTIONS} keep-alive client connections, medians of the runs; mTLS both ways, meshguard inbound STRICT + JWT (RS256) + ${POLICIES} AuthorizationPolicies; ${((Date.now() - started) / 1000).toFixed(0)} s of load. Node ${process.version}, hops ${TSX_HOPS ? 'TypeScript under tsx' : 'compiled JS under plain node'}${PROXY_FLAGS.length ? ` (proxy flags: ${PROXY_FLAGS.join(' ')})` : ''}, ${bin ? 'nginx from Debian' : 'no nginx'}.\n`);
+    console.log(`Mesh data plane vs nginx: ${RUNS} runs of ${RATE_SECONDS} s at ~${RATE} req/s and ${SATURATION_SECONDS} s at saturation, ${CONNECTIONS} keep-alive client connections, medians of the runs; mTLS both ways, meshguard inbound STRICT + JWT (RS256) + ${POLICIES} AuthorizationPolicies; ${((Date.now() - started) / 1000).toFixed(0)} s of load. Node ${process.version}, hops ${TSX_HOPS ? 'TypeScript under tsx' : 'compiled JS under plain node'}${` (proxy node flags: ${PROXY_FLAGS.join(' ') || 'none'}${PROXY_FLAGS_NOTE})`}, ${bin ? 'nginx from Debian' : 'no nginx'}.\n`);
     if (nginxNote) console.log(`${nginxNote}\n`);
     console.log(resultRows(paced, saturated, rss).join('\n'));
     console.log();

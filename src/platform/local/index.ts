@@ -7,6 +7,7 @@ export { planMesh, workloadEnv, withoutProxyVariables, type MeshPlan, type Plann
 export { ADDRESS_WAIT_MS, canBind, freePort, waitForFreeAddresses } from './ports.js';
 export { findRunningMesh, findWorkload, meshDataDir, stopRunningMesh, DOWN_TIMEOUT_MS } from './running-mesh.js';
 export { startLocalMesh, type LocalMeshOptions, type RunningMesh } from './supervisor.js';
+export { SIDECAR_NODE_FLAGS, withSidecarNodeFlags } from './sidecar-flags.js';
 export { startSupervised, type SupervisedProcess, type SupervisedSpec } from './supervised-process.js';
 export { readUpState, writeUpState, removeUpState, processAlive, UP_STATE_FILE, type UpState, type UpWorkload } from './up-state.js';
 export { watchdogArgs, watchdogCommand, DEFAULT_GRACE_MS, PARENT_POLL_MS, type WatchdogCommand } from './watchdog.js';

@@ -26,6 +26,7 @@ import { startLegacyForwarder, type LegacyForwarder } from './legacy-forwarder.j
 import { planMesh, withoutProxyVariables, workloadEnv, type PlannedWorkload } from './mesh-plan.js';
 import { freePort, waitForFreeAddresses } from './ports.js';
 import { APP_READY_TIMEOUT_MS, httpReady, listening, SIDECAR_READY_TIMEOUT_MS, waitReady } from './readiness.js';
+import { withSidecarNodeFlags } from './sidecar-flags.js';
 import { startSupervised, type SupervisedProcess } from './supervised-process.js';
 import { removeUpState, writeUpState, type UpState, type UpWorkload } from './up-state.js';
 
@@ -38,6 +39,8 @@ export interface LocalMeshOptions {
   version: string;
   /** The sidecar command without flags: `[node, …, main.js, 'proxy']`; the contract's flags are appended. */
   sidecarCommand: readonly string[];
+  /** Flags for the sidecar's `node` when `sidecarCommand` runs Node (default `SIDECAR_NODE_FLAGS`). */
+  sidecarNodeFlags?: readonly string[];
   /** Where apps run (relative paths in `command` are relative to it). */
   cwd: string;
   /** The control plane's logger (up writes it to `logs/control-plane.log`). */
@@ -156,7 +159,7 @@ async function startSidecar(w: PlannedWorkload, started: Started, opts: LocalMes
   const logFile = openLog(started, opts.dataDir, `${w.namespace}.${w.name}.sidecar.log`);
   const sidecar = startSupervised({
     label: `sidecar ${w.ref}`, env: withoutProxyVariables(process.env), cwd: opts.cwd, graceMs: opts.graceMs ?? 3000,
-    command: [...opts.sidecarCommand, '--data-dir', opts.dataDir, '--workload', w.ref, '--token-file', tokenFile,
+    command: [...withSidecarNodeFlags(opts.sidecarCommand, opts.sidecarNodeFlags), '--data-dir', opts.dataDir, '--workload', w.ref, '--token-file', tokenFile,
       '--address', w.address, '--app-address', w.appAddress, '--outbound-port', String(outboundPort), '--admin-port', String(adminPort)],
     onLine: (line) => logFile.write(`${line}\n`),
   });

@@ -30,7 +30,7 @@ const WATCHDOG_SOURCE = `
 const { spawn } = require('node:child_process');
 const [parentArg, graceArg, ...command] = process.argv.slice(1);
 const parent = Number(parentArg), grace = Number(graceArg);
-const child = spawn(command[0], command.slice(1), { stdio: ['ignore', 'inherit', 'inherit'], detached: true });
+let child;
 let stopping = false;
 const group = (signal) => { try { process.kill(-child.pid, signal); } catch {} };
 const stop = () => {
@@ -39,14 +39,16 @@ const stop = () => {
   group('SIGTERM');
   setTimeout(() => { group('SIGKILL'); process.exit(137); }, grace).unref();
 };
+// Handlers first: a SIGTERM that came right after the spawn would otherwise kill us and orphan the command.
+process.on('SIGINT', () => {});
+process.on('SIGTERM', stop);
+process.on('SIGHUP', stop);
+child = spawn(command[0], command.slice(1), { stdio: ['ignore', 'inherit', 'inherit'], detached: true });
 child.on('error', (err) => { process.stderr.write('cannot start ' + command[0] + ': ' + err.message + '\\n'); process.exit(127); });
 child.on('exit', (code, signal) => {
   group('SIGKILL');
   process.exit(code ?? 128 + (require('node:os').constants.signals[signal] ?? 0));
 });
-process.on('SIGINT', () => {});
-process.on('SIGTERM', stop);
-process.on('SIGHUP', stop);
 process.stdin.on('end', stop);
 process.stdin.on('error', stop);
 process.stdin.resume();
@@ -72,16 +74,20 @@ export function watchdogArgs(parentPid: number, command: readonly string[], grac
 const SH_WATCHDOG_SOURCE = `
 parent=$1; grace=$2; poll=$3; shift 3
 exec 3<&0
-setsid "$@" </dev/null 3<&- &
-child=$!
-trap '' INT
-stopping=''; killer=''
+stopping=''; killer=''; child=''
 stop() {
   [ -n "$stopping" ] && return; stopping=1
+  # Not started yet: the start below sees $stopping.
+  [ -z "$child" ] && return
   kill -s TERM -- -$child 2>/dev/null
   (sleep "$grace"; kill -s KILL -- -$child 2>/dev/null) </dev/null 3<&- & killer=$!
 }
+# Traps first: a SIGTERM that came right after the start would otherwise kill us and orphan the command.
+trap '' INT
 trap stop TERM HUP
+setsid "$@" </dev/null 3<&- &
+child=$!
+[ -n "$stopping" ] && { stopping=''; stop; }
 (while read -r _; do :; done; kill -s TERM $$ 2>/dev/null) <&3 3<&- & reader=$!
 (while kill -0 "$parent" 2>/dev/null; do sleep "$poll"; done; kill -s TERM $$ 2>/dev/null) </dev/null 3<&- & poller=$!
 while :; do

@@ -6,11 +6,14 @@
  */
 import * as grpc from '@grpc/grpc-js';
 import { decodeJwt } from 'jose';
-import { parseTrustDomain, trustDomainId, validateJwtSvid } from '../../identity/index.js';
+// The modules themselves, not identity/index.ts: the sidecar needs none of the CA's code.
+import { validateJwtSvid } from '../../identity/jwt-svid.js';
+import { parseTrustDomain, trustDomainId } from '../../identity/spiffe-id.js';
 import type { CaApi } from '../identity/ca-api.js';
 import type { IdentityClient, IdentityLog } from '../identity/identity-client.js';
 import { createAppIdentity, type AppIdentityOptions } from './app-identity.js';
-import { loadWorkloadApi, SECURITY_HEADER } from './proto.js';
+import { SECURITY_HEADER } from './proto.js';
+import { WORKLOAD_API_SERVICE } from './service-definition.js';
 import { jwtBundlesResponse, toStruct, x509BundlesResponse, x509SvidResponse } from './snapshots.js';
 import { prepareSocketPath, secureSocket } from './socket.js';
 
@@ -67,7 +70,7 @@ export async function startWorkloadApiServer(options: WorkloadApiServerOptions):
   await app.start();
   const now = appOptions.clock ?? (() => new Date());
   const server = new grpc.Server();
-  server.addService(loadWorkloadApi().service, {
+  server.addService(WORKLOAD_API_SERVICE, {
     FetchX509SVID: (call: grpc.ServerWritableStream<unknown, unknown>) => follow(call, app, () => x509SvidResponse(app.current(), app.bundle())),
     FetchX509Bundles: (call: grpc.ServerWritableStream<unknown, unknown>) => follow(call, app, () => x509BundlesResponse(app.bundle())),
     FetchJWTBundles: (call: grpc.ServerWritableStream<unknown, unknown>) => follow(call, app, () => jwtBundlesResponse(app.bundle())),

@@ -4,7 +4,8 @@
  * API §4.3): the app replaces what it had, it never merges.
  */
 import { createPrivateKey } from 'node:crypto';
-import { certificatesFromPem, trustDomainId, type TrustDomain } from '../../identity/index.js';
+import { certificatesFromPem } from '../../identity/ca/certificate.js';
+import { trustDomainId, type TrustDomain } from '../../identity/spiffe-id.js';
 import type { CaBundle } from '../identity/ca-api.js';
 import type { ProxyIdentity } from '../model.js';
 
@@ -48,15 +49,15 @@ export function jwtBundlesResponse(bundle: CaBundle) {
 }
 
 type StructValue =
-  | { nullValue: 'NULL_VALUE' } | { numberValue: number } | { stringValue: string } | { boolValue: boolean }
+  | { nullValue: 0 } | { numberValue: number } | { stringValue: string } | { boolValue: boolean }
   | { structValue: { fields: Record<string, StructValue> } } | { listValue: { values: StructValue[] } };
 
 /**
- * A JSON value as `google.protobuf.Value`. protobufjs ships the well-known types with
- * camelCase field names, whatever `keepCase` says for our own messages.
+ * A JSON value as `google.protobuf.Value`, in `workload-messages.ts`'s field names
+ * (camelCase, as protobufjs names the well-known types). NULL_VALUE is the enum's 0.
  */
 function toValue(v: unknown): StructValue {
-  if (v === null || v === undefined) return { nullValue: 'NULL_VALUE' };
+  if (v === null || v === undefined) return { nullValue: 0 };
   if (typeof v === 'number') return { numberValue: v };
   if (typeof v === 'string') return { stringValue: v };
   if (typeof v === 'boolean') return { boolValue: v };

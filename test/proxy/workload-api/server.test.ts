@@ -119,4 +119,25 @@ describe('SPIFFE Workload API', () => {
       wl.close();
     }
   });
+
+  it('answers a malformed request with an error status and keeps serving the next call', async () => {
+    const client = new grpc.Client(`unix:${api.socketPath}`, grpc.credentials.createInsecure());
+    const md = new grpc.Metadata();
+    md.set('workload.spiffe.io', 'true');
+    const raw = (bytes: Buffer) => new Promise<grpc.ServiceError | null>((resolve) => {
+      client.makeUnaryRequest('/SpiffeWorkloadAPI/FetchJWTSVID', (b: Buffer) => b, (b: Buffer) => b, bytes, md, (err) => resolve(err));
+    });
+    try {
+      // audience: a length-delimited field claiming 100 bytes with 1 present, then invalid UTF-8.
+      for (const bad of [Buffer.from([0x0a, 0x64, 0x61]), Buffer.from([0x0a, 0x02, 0xc3, 0x28])]) {
+        const err = await raw(bad);
+        assert.equal(err?.code, grpc.status.INTERNAL);
+        assert.match(err.details, /deserializing request/);
+      }
+      // The same call, well formed (audience "a"), still works.
+      assert.equal(await raw(Buffer.from([0x0a, 0x01, 0x61])), null);
+    } finally {
+      client.close();
+    }
+  });
 });
