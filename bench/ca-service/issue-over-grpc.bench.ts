@@ -4,7 +4,10 @@
  * record), at a fixed 500 CSRs/s for 10 s (latency p50/p99) and unbounded
  * (throughput). The control plane runs in a child process (as in production,
  * and so client and server do not share one event loop); CSRs are made up front.
- * Prints Markdown rows; asserts nothing.
+ * Prints Markdown rows, then the fixed-rate phase's event-loop delay and CPU of the
+ * server and of the client (the client shares the 2 cores; its cost is part of the
+ * picture). Asserts nothing. BENCH_CHILD_ARGS="--trace-gc-nvp" traces the server's GC
+ * with the phase's bounds printed on the same clock.
  */
 import { fork } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
@@ -34,6 +37,9 @@ async function makeCsrs(n: number): Promise<string[]> {
   return out;
 }
 
+// BENCH_CHILD_ARGS: more Node flags for the control-plane child, e.g. "--trace-gc-nvp".
+const extraArgs = () => (process.env.BENCH_CHILD_ARGS ?? '').split(' ').filter(Boolean);
+
 const pct = (sorted: number[], p: number) => sorted[Math.min(sorted.length - 1, Math.floor(sorted.length * p))] ?? NaN;
 
 interface Ready { address: string; rootPem: string; tokens: string[] }
@@ -44,24 +50,41 @@ async function serve(): Promise<void> {
   const cp = await startControlPlane({ dataDir: dir, trustDomain: 'cluster.local', version: 'bench', log: pino({ level: 'silent' }) });
   const tokens = await Promise.all(Array.from({ length: POOL }, async (_, i) => (await cp.tokens.create({ namespace: 'bench', serviceAccount: `w${i}`, kind: 'local' })).token));
   process.send!({ address: cp.state.caAddress!, rootPem: readFileSync(join(dir, 'ca', 'root-cert.pem'), 'utf8'), tokens } satisfies Ready);
-  // Event-loop delay and CPU of the server during the measured phases (between 'mark' and 'stop').
-  const loop = monitorEventLoopDelay({ resolution: 1 });
-  let cpu0 = process.cpuUsage();
-  process.on('message', (m) => { if (m === 'mark') { loop.reset(); loop.enable(); cpu0 = process.cpuUsage(); } });
+  // Event-loop delay and CPU of the server per measured phase ('mark' starts the fixed-rate one, 'phase' ends it).
+  const meter = phaseMeter();
+  process.on('message', (m) => {
+    if (m === 'mark') meter.start();
+    if (m === 'phase') process.send!({ fixed: meter.stop() });
+    // With --trace-gc in BENCH_CHILD_ARGS: the phase's bounds on the same clock as the GC lines.
+    if (extraArgs().some((a) => a.startsWith('--trace-gc'))) console.log(`[bench] ${m} at ${performance.now().toFixed(0)} ms`);
+  });
   process.once('message', async function stop(m) {
     if (m !== 'stop') { process.once('message', stop); return; }
-    loop.disable();
-    const cpu = process.cpuUsage(cpu0);
-    const serverLoop = { p50: loop.percentile(50) / 1e6, p99: loop.percentile(99) / 1e6, max: loop.max / 1e6, cpuMs: (cpu.user + cpu.system) / 1e3 };
     const recorded = (await cp.store.listIssuedCertificates({ limit: 1e7 })).length;
     await cp.close();
     rmSync(dir, { recursive: true, force: true });
-    process.send!({ recorded, serverLoop }, () => process.exit(0));
+    process.send!({ recorded }, () => process.exit(0));
   });
 }
 
+interface PhaseStats { p50: number; p99: number; max: number; cpuMs: number }
+
+/** Event-loop delay (1 ms resolution) and CPU time of this process between start() and stop(). */
+function phaseMeter(): { start(): void; stop(): PhaseStats } {
+  const loop = monitorEventLoopDelay({ resolution: 1 });
+  let cpu0 = process.cpuUsage();
+  return {
+    start() { loop.reset(); loop.enable(); cpu0 = process.cpuUsage(); },
+    stop() {
+      loop.disable();
+      const cpu = process.cpuUsage(cpu0);
+      return { p50: loop.percentile(50) / 1e6, p99: loop.percentile(99) / 1e6, max: loop.max / 1e6, cpuMs: (cpu.user + cpu.system) / 1e3 };
+    },
+  };
+}
+
 async function main(): Promise<void> {
-  const execArgv = ['--import', 'tsx', ...(PROFILE_DIR ? ['--cpu-prof', `--cpu-prof-dir=${PROFILE_DIR}`] : [])];
+  const execArgv = ['--import', 'tsx', ...(PROFILE_DIR ? ['--cpu-prof', `--cpu-prof-dir=${PROFILE_DIR}`] : []), ...extraArgs()];
   const child = fork(new URL(import.meta.url).pathname, ['--server'], { execArgv });
   const ready = await new Promise<Ready>((resolve) => child.once('message', (m) => resolve(m as Ready)));
   const cp = { state: { caAddress: ready.address } };
@@ -90,7 +113,8 @@ async function main(): Promise<void> {
     };
     for (let i = 0; i < 200; i++) await one(); // warm-up: JIT, TLS sessions, templates
     child.send('mark');
-    const clientCpu0 = process.cpuUsage();
+    const clientMeter = phaseMeter();
+    clientMeter.start();
 
     // Fixed rate: one request every 1000/RATE ms, open loop, bounded by count and time.
     const lat: number[] = [];
@@ -106,6 +130,11 @@ async function main(): Promise<void> {
     }
     await Promise.all(inflight);
     const fixedSecs = (performance.now() - start) / 1000;
+    const clientFixed = clientMeter.stop();
+    const serverFixed = await new Promise<PhaseStats>((resolve) => {
+      child.once('message', (m) => resolve((m as { fixed: PhaseStats }).fixed));
+      child.send('phase');
+    });
     lat.sort((a, b) => a - b);
 
     // Unbounded: 64 in flight for 3 s.
@@ -116,19 +145,18 @@ async function main(): Promise<void> {
     }));
     const unbounded = done / ((performance.now() - uStart) / 1000);
     for (const c of pool) c.close();
-    const clientCpu = process.cpuUsage(clientCpu0);
 
     console.log('| scenario | rate | p50 ms | p99 ms | throughput /s |');
     console.log('|---|---|---|---|---|');
     console.log(`| gRPC Renew (mTLS, ${POOL} pooled channels), fixed rate ${SECONDS}s | ${RATE}/s | ${pct(lat, 0.5).toFixed(2)} | ${pct(lat, 0.99).toFixed(2)} | ${(lat.length / fixedSecs).toFixed(0)} |`);
     console.log(`| gRPC Renew, unbounded (64 in flight, 3 s) | - | - | - | ${unbounded.toFixed(0)} |`);
-    type Stopped = { recorded: number; serverLoop: { p50: number; p99: number; max: number; cpuMs: number } };
-    const { recorded, serverLoop } = await new Promise<Stopped>((resolve) => { child.once('message', (m) => resolve(m as Stopped)); child.send('stop'); });
+    const { recorded } = await new Promise<{ recorded: number }>((resolve) => { child.once('message', (m) => resolve(m as { recorded: number })); child.send('stop'); });
     if (failed > 0) console.log(`\nfailed calls (deadline or refusal): ${failed}`);
     console.log(`\nissued certificates recorded in the store: ${recorded} (issued in this run: ${lat.length + done + 200 + POOL})`);
     const f = (x: number) => x.toFixed(1);
-    console.log(`server event-loop delay (both phases): p50 ${f(serverLoop.p50)} ms, p99 ${f(serverLoop.p99)} ms, max ${f(serverLoop.max)} ms`);
-    console.log(`CPU over both phases: server ${f(serverLoop.cpuMs / 1000)} s, client ${f((clientCpu.user + clientCpu.system) / 1e6)} s; load average ${readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ')}`);
+    const loop = (s: PhaseStats) => `p50 ${f(s.p50)} ms, p99 ${f(s.p99)} ms, max ${f(s.max)} ms`;
+    console.log(`fixed-rate phase: server event-loop delay ${loop(serverFixed)}; client event-loop delay ${loop(clientFixed)}`);
+    console.log(`fixed-rate phase CPU: server ${f(serverFixed.cpuMs / 1000)} s, client ${f(clientFixed.cpuMs / 1000)} s over ${f(fixedSecs)} s; load average ${readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ')}`);
   } finally {
     if (child.exitCode === null) setTimeout(() => child.kill('SIGKILL'), 5000).unref();
   }

@@ -1,7 +1,8 @@
 /**
  * The CA's files in `<dataDir>/ca/` (0700): one key (0600, through the key-file
  * store: the key is only ever used through `sign()`) and one certificate per CA
- * generation, the JWT signing key, and `root-cert.pem` — every root trusted now,
+ * generation, a JWT-SVID signing key per generation (`jwt-key.pem` for those from
+ * before JWT keys rotated), and `root-cert.pem` — every root trusted now,
  * which clients read to trust the CA API on first contact.
  */
 import { createPrivateKey, type KeyObject, generateKeyPairSync } from 'node:crypto';
@@ -30,6 +31,10 @@ export interface CaFiles {
   writeRoots(roots: readonly DerCertificate[]): void;
   /** The JWT-SVID signing key (P-256), created on first use. */
   loadOrCreateJwtKey(): KeyObject;
+  /** A new JWT-SVID signing key for generation `id` (`<id>-jwt-key.pem`, 0600); refuses to overwrite one. */
+  createJwtKey(id: string): KeyObject;
+  /** Generation `id`'s JWT-SVID key; generations from before JWT keys rotated share `jwt-key.pem`. */
+  loadJwtKey(id: string): KeyObject;
 }
 
 /**
@@ -44,6 +49,7 @@ export function caFiles(dataDir: string): CaFiles {
   chmodSync(dir, 0o700);
   const keyPath = (id: string) => join(dir, `${id}-key.pem`);
   const certPath = (id: string) => join(dir, `${id}-cert.pem`);
+  const jwtKeyPath = (id: string) => join(dir, `${id}-jwt-key.pem`);
   return {
     dir,
     keyPath,
@@ -63,10 +69,19 @@ export function caFiles(dataDir: string): CaFiles {
     },
     loadOrCreateJwtKey() {
       const path = join(dir, JWT_KEY_FILE);
-      if (existsSync(path)) return readPrivateKeyFile(path);
-      const { privateKey } = generateKeyPairSync('ec', { namedCurve: 'P-256' });
-      writeFileSync(path, privateKey.export({ format: 'pem', type: 'pkcs8' }), { mode: 0o600, flag: 'wx' });
-      return createPrivateKey(readFileSync(path, 'utf8'));
+      return existsSync(path) ? readPrivateKeyFile(path) : writeNewJwtKey(path);
+    },
+    createJwtKey: (id) => writeNewJwtKey(jwtKeyPath(id)),
+    loadJwtKey(id) {
+      const path = jwtKeyPath(id);
+      return existsSync(path) ? readPrivateKeyFile(path) : this.loadOrCreateJwtKey();
     },
   };
+}
+
+/** A new P-256 key in a fresh 0600 file ('wx': an existing key is never replaced). */
+function writeNewJwtKey(path: string): KeyObject {
+  const { privateKey } = generateKeyPairSync('ec', { namedCurve: 'P-256' });
+  writeFileSync(path, privateKey.export({ format: 'pem', type: 'pkcs8' }), { mode: 0o600, flag: 'wx' });
+  return createPrivateKey(readFileSync(path, 'utf8'));
 }

@@ -6,7 +6,7 @@
  * cert-manager CA secret), which signs with the given intermediate and is
  * rotated where it is managed, not here.
  */
-import { createPublicKey } from 'node:crypto';
+import { createPublicKey, type KeyObject } from 'node:crypto';
 import { calculateJwkThumbprint, type JWK } from 'jose';
 import {
   activateRotation, buildBundleDocument, createRootCa, createSvidIssuer, DEFAULT_CA_KEY_ALGORITHM, describeAuthority, initialRotation,
@@ -14,6 +14,7 @@ import {
   type CaKeyAlgorithm, type CertificateAuthority, type DerCertificate, type JwtSigningKey, type RotationState,
   type SpiffeBundleDocument, type SvidIssuer, type TrustDomain,
 } from '../../identity/index.js';
+import { sharedCryptoWorkers, type CryptoWorkers } from '../../identity/ca/crypto-workers.js';
 import type { Store } from '../store/store.js';
 import { caFiles } from './ca-files.js';
 import { CaServiceError, CaServiceErrorCode } from './errors.js';
@@ -35,11 +36,18 @@ export interface ManagedCaOptions {
   defaultSvidTtlMs?: number;
   maxSvidTtlMs: number;
   rootTtlMs?: number;
+  /**
+   * Where leaves are signed and CSRs verified: the process's shared crypto workers by default,
+   * so the event loop serving the CA API does no public-key work (bench/ca-service shows why);
+   * `false` signs on the calling thread.
+   */
+  cryptoWorkers?: CryptoWorkers | false;
 }
 
 export interface ManagedCa {
   readonly trustDomain: TrustDomain;
   readonly mode: 'self-managed' | 'plugged';
+  /** The JWT-SVID signing key of the signing generation (replaced on `activate`, like the issuer). */
   readonly jwtKey: JwtSigningKey;
   /** The issuer of the signing generation (replaced on `activate`). */
   issuer(): SvidIssuer;
@@ -62,14 +70,16 @@ export interface ManagedCa {
  */
 export async function openManagedCa(opts: ManagedCaOptions): Promise<ManagedCa> {
   const files = caFiles(opts.dataDir);
-  const key = files.loadOrCreateJwtKey();
-  const jwtKey: JwtSigningKey = { kid: await calculateJwkThumbprint(key.export({ format: 'jwk' }) as JWK), privateKey: key };
   const listeners: (() => void)[] = [];
+  const workers = opts.cryptoWorkers === false ? undefined : (opts.cryptoWorkers ?? sharedCryptoWorkers());
   const issuerOptions = (ca: CertificateAuthority) => ({
-    ca, now: opts.now, maxTtlMs: opts.maxSvidTtlMs, ...(opts.defaultSvidTtlMs ? { defaultTtlMs: opts.defaultSvidTtlMs } : {}),
+    ca: workers ? { ...ca, keyStore: workers.offload(ca.keyStore) } : ca,
+    now: opts.now, maxTtlMs: opts.maxSvidTtlMs, ...(opts.defaultSvidTtlMs ? { defaultTtlMs: opts.defaultSvidTtlMs } : {}),
+    ...(workers ? { verifyCsr: workers.verifyCsr } : {}),
   });
 
   if (opts.caDir) {
+    const jwtKey = await jwtSigningKey(files.loadOrCreateJwtKey());
     const ca = loadPluggedCa(opts.caDir, opts.trustDomain);
     const issuer = await createSvidIssuer(issuerOptions(ca));
     files.writeRoots(ca.roots);
@@ -109,6 +119,17 @@ export async function openManagedCa(opts: ManagedCaOptions): Promise<ManagedCa> 
   let signing = loadGeneration(record.state.current.id);
   let issuer = await createSvidIssuer(issuerOptions(signing));
   files.writeRoots(trustedRoots(record.state));
+  // JWT-SVID keys rotate with the CA generations: each trusted generation's key is published, the current one signs.
+  const jwtKeys = new Map<string, JwtSigningKey>();
+  const loadJwtKeys = async (state: RotationState<unknown>) => {
+    for (const id of generationIds(state)) if (!jwtKeys.has(id)) jwtKeys.set(id, await jwtSigningKey(files.loadJwtKey(id)));
+  };
+  await loadJwtKeys(record.state);
+  const publishedJwtKeys = () => {
+    const keys = generationIds(record!.state).map((id) => jwtKeys.get(id)!);
+    // Generations from before JWT keys rotated share one key: publish it once.
+    return keys.filter((k, i) => keys.findIndex((o) => o.kid === k.kid) === i).map((k) => ({ kid: k.kid, publicKey: jwtKeyPublic(k) }));
+  };
 
   async function persist(r: StoredRotation): Promise<void> {
     await writeRotation(opts.store, r, opts.now().getTime(), certificateWindow);
@@ -124,6 +145,7 @@ export async function openManagedCa(opts: ManagedCaOptions): Promise<ManagedCa> 
       // Refused before a key is made, so a refused step leaves no file behind.
       prepareRotation(r.state, { id, root: Buffer.alloc(0) as DerCertificate });
       state = prepareRotation(r.state, { id, root: (await newGeneration(id)).certificate });
+      jwtKeys.set(id, await jwtSigningKey(files.createJwtKey(id)));
     } else if (step === 'activate') {
       state = activateRotation(r.state, now);
     } else {
@@ -134,6 +156,7 @@ export async function openManagedCa(opts: ManagedCaOptions): Promise<ManagedCa> 
     const next: StoredRotation = { state, sequence: r.sequence + 1, retiredRoots };
     const nextSigning = state.current.id === r.state.current.id ? signing : loadGeneration(state.current.id);
     const nextIssuer = nextSigning === signing ? issuer : await createSvidIssuer(issuerOptions(nextSigning));
+    await loadJwtKeys(state);
     await persist(next);
     record = next;
     signing = nextSigning;
@@ -143,14 +166,15 @@ export async function openManagedCa(opts: ManagedCaOptions): Promise<ManagedCa> 
   }
 
   return {
-    trustDomain: opts.trustDomain, mode: 'self-managed', jwtKey,
+    trustDomain: opts.trustDomain, mode: 'self-managed',
+    get jwtKey() { return jwtKeys.get(record!.state.current.id)!; },
     issuer: () => issuer,
     trustedRoots: () => trustedRoots(record!.state),
     signingRoot: () => signing.certificate,
     sequence: () => record!.sequence,
     rotation: () => record,
     bundleDocument: () => buildBundleDocument({
-      x509Roots: trustedRoots(record!.state), jwtKeys: [{ kid: jwtKey.kid, publicKey: jwtKeyPublic(jwtKey) }], sequence: record!.sequence,
+      x509Roots: trustedRoots(record!.state), jwtKeys: publishedJwtKeys(), sequence: record!.sequence,
     }),
     rotate,
     onChange: (l) => void listeners.push(l),
@@ -162,6 +186,15 @@ function nextId(state: RotationState<unknown>): string {
   const ids = [state.current.id, state.next?.id, state.previous?.id, ...state.retired].filter((x): x is string => x !== undefined);
   const n = Math.max(0, ...ids.map((id) => Number(/^ca-(\d+)$/.exec(id)?.[1] ?? 0)));
   return `ca-${n + 1}`;
+}
+
+/** The generations trusted now, signing one first (as `trustedRoots` orders their roots). */
+function generationIds(state: RotationState<unknown>): string[] {
+  return [state.current, state.next, state.previous].filter((s) => s !== undefined).map((s) => s.id);
+}
+
+async function jwtSigningKey(key: KeyObject): Promise<JwtSigningKey> {
+  return { kid: await calculateJwkThumbprint(key.export({ format: 'jwk' }) as JWK), privateKey: key };
 }
 
 function jwtKeyPublic(k: JwtSigningKey) {

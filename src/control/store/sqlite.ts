@@ -6,6 +6,7 @@
 import Database from 'better-sqlite3';
 import { ControlError, StoreSchemaTooNewError } from '../errors.js';
 import { LATEST_SCHEMA_VERSION, MIGRATIONS } from './migrations/index.js';
+import { startWalCheckpointer, type WalCheckpointer } from './wal-checkpointer.js';
 import type {
   CaSlotName, CaSlotRecord, EntryRecord, IssuedCertLineage, IssuedCertRecord, PutResourceResult, ResourceInput, ResourceKey, ResourceRecord, Store, TokenRecord,
 } from './store.js';
@@ -96,6 +97,9 @@ function conflict<T>(what: string, fn: () => T): T {
   }
 }
 
+/** SQLite's own default: checkpoint when a commit leaves the WAL over this many pages. */
+const SQLITE_DEFAULT_AUTOCHECKPOINT = 1000;
+
 /** Bound on each read cache; past it the cache starts over (entries and tokens are few in practice). */
 const MAX_CACHED = 10_000;
 
@@ -113,6 +117,8 @@ class SqliteStore implements Store {
   private readonly putResourceTx;
   private readonly clearResourcesTx;
   private readonly deleteResourceTx;
+  /* Started by the first issuance batch: stores that never issue (most tests, `up`'s fresh start) run no worker. */
+  private checkpointer: WalCheckpointer | undefined;
 
   constructor(private readonly db: Database.Database) {
     const p = (sql: string) => db.prepare(sql);
@@ -238,6 +244,7 @@ class SqliteStore implements Store {
 
   async recordIssuedCertificates(records: readonly IssuedCertRecord[]): Promise<void> {
     if (records.length === 0) return;
+    if (!this.checkpointer && !this.db.memory) this.checkpointOffThread();
     conflict('a certificate with this serial', () => this.insertIssuedBatch.immediate(records));
   }
   async listIssuedCertificates(filter: { spiffeId?: string; limit?: number } = {}): Promise<IssuedCertRecord[]> {
@@ -285,7 +292,16 @@ class SqliteStore implements Store {
     return (this.s.getVersion.get() as { version: number }).version;
   }
 
+  /** Moves WAL checkpoints off this thread (see wal-checkpointer.ts); back on, should the worker fail. */
+  private checkpointOffThread(): void {
+    this.db.pragma('wal_autocheckpoint = 0');
+    this.checkpointer = startWalCheckpointer(this.db.name, {
+      onFailure: () => { if (this.db.open) this.db.pragma(`wal_autocheckpoint = ${SQLITE_DEFAULT_AUTOCHECKPOINT}`); },
+    });
+  }
+
   async close(): Promise<void> {
+    await this.checkpointer?.stop();
     if (this.db.open) this.db.close();
   }
 }

@@ -1,4 +1,4 @@
-import { createPublicKey, verify as cryptoVerify, type KeyObject } from 'node:crypto';
+import { createPublicKey, verify as cryptoVerify, type JsonWebKey, type KeyObject } from 'node:crypto';
 import { CsrRefusedError, IdentityErrorCode, type IdentityErrorCodeValue } from '../errors.js';
 import { DerError, TAG, children, expectTlv, readBitStringBytes, readOid, readUnsignedInteger, type Tlv } from './der.js';
 
@@ -58,21 +58,53 @@ function malformed(reason: string): CsrRefusedError {
  * @example const csr = parseAndVerifyCsr(der); csr.uriSans // ['spiffe://cluster.local/ns/a/sa/b']
  */
 export function parseAndVerifyCsr(der: Uint8Array): ParsedCsr {
+  const parts = readCsrStrictly(der);
+  const publicKey = importKey(parts);
+  const ok = cryptoVerify(parts.hash, der.subarray(parts.info.offset, parts.info.end), { key: publicKey, dsaEncoding: 'der' }, parts.signature);
+  if (!ok) throw badSignature();
+  return { keyKind: parts.keyKind, spki: Buffer.from(der.subarray(parts.spki.offset, parts.spki.end)), publicKey, uriSans: parts.uriSans };
+}
+
+/** A CSR's self-signature, as plain data a worker thread can check: `jwk` must verify `signature` over `data`. */
+export interface CsrSignature {
+  hash: string;
+  jwk: JsonWebKey;
+  data: Uint8Array;
+  signature: Uint8Array;
+}
+
+/** What checking a `CsrSignature` found (`bad-public-key`: the key does not import, e.g. a point off the curve). */
+export type CsrVerdict = 'ok' | 'bad-signature' | 'bad-public-key';
+
+/**
+ * `parseAndVerifyCsr` with the signature checked by `verify` (the CA's crypto workers),
+ * so the event loop that called it does no public-key work. Same refusals, same codes.
+ * @example const csr = await parseAndVerifyCsrWith(der, workers.verifyCsr);
+ */
+export async function parseAndVerifyCsrWith(der: Uint8Array, verify: (s: CsrSignature) => Promise<CsrVerdict>): Promise<Omit<ParsedCsr, 'publicKey'>> {
+  const parts = readCsrStrictly(der);
+  // Copies, so that posting them to a worker clones these bytes and not a whole pooled buffer.
+  const verdict = await verify({ hash: parts.hash, jwk: jwkOf(parts), data: der.slice(parts.info.offset, parts.info.end), signature: Uint8Array.from(parts.signature) });
+  if (verdict === 'bad-public-key') throw badPublicKey();
+  if (verdict !== 'ok') throw badSignature();
+  return { keyKind: parts.keyKind, spki: Buffer.from(der.subarray(parts.spki.offset, parts.spki.end)), uriSans: parts.uriSans };
+}
+
+function readCsrStrictly(der: Uint8Array): CsrParts {
   if (der.length > MAX_CSR_BYTES) {
     throw refuse(IdentityErrorCode.CSR_TOO_LARGE, 'too-large', `CSR of ${der.length} bytes exceeds the ${MAX_CSR_BYTES}-byte limit`);
   }
-  let parts: CsrParts;
   try {
-    parts = readCsr(der);
+    return readCsr(der);
   } catch (err) {
     if (err instanceof DerError) throw malformed(err.reason);
     throw err;
   }
-  const publicKey = importKey(parts);
-  const ok = cryptoVerify(parts.hash, der.subarray(parts.info.offset, parts.info.end), { key: publicKey, dsaEncoding: 'der' }, parts.signature);
-  if (!ok) throw refuse(IdentityErrorCode.CSR_BAD_SIGNATURE, 'bad-signature', 'CSR signature does not verify with the key it carries');
-  return { keyKind: parts.keyKind, spki: Buffer.from(der.subarray(parts.spki.offset, parts.spki.end)), publicKey, uriSans: parts.uriSans };
 }
+
+const badSignature = () => refuse(IdentityErrorCode.CSR_BAD_SIGNATURE, 'bad-signature', 'CSR signature does not verify with the key it carries');
+const badPublicKey = (cause?: unknown) =>
+  new CsrRefusedError(IdentityErrorCode.CSR_MALFORMED, 'CSR public key is not a valid key (point not on curve?)', { reason: 'bad-public-key', ...(cause ? { cause } : {}) });
 
 interface CsrParts {
   info: Tlv;
@@ -225,16 +257,18 @@ function importKey(parts: CsrParts): KeyObject {
   // JWK import is 2x cheaper than SPKI DER import in Node (measured in bench/identity), and
   // this is the largest cost of issuing after the signatures themselves.
   try {
-    if (parts.rsa) {
-      return createPublicKey({ key: { kty: 'RSA', n: b64u(parts.rsa.n), e: b64u(parts.rsa.e) }, format: 'jwk' });
-    }
-    const point = parts.point!;
-    const half = (point.length - 1) / 2;
-    const crv = parts.keyKind === 'ec-p256' ? 'P-256' : 'P-384';
-    return createPublicKey({ key: { kty: 'EC', crv, x: b64u(point.subarray(1, 1 + half)), y: b64u(point.subarray(1 + half)) }, format: 'jwk' });
+    return createPublicKey({ key: jwkOf(parts), format: 'jwk' });
   } catch (cause) {
-    throw new CsrRefusedError(IdentityErrorCode.CSR_MALFORMED, 'CSR public key is not a valid key (point not on curve?)', { reason: 'bad-public-key', cause });
+    throw badPublicKey(cause);
   }
+}
+
+function jwkOf(parts: CsrParts): JsonWebKey {
+  if (parts.rsa) return { kty: 'RSA', n: b64u(parts.rsa.n), e: b64u(parts.rsa.e) };
+  const point = parts.point!;
+  const half = (point.length - 1) / 2;
+  const crv = parts.keyKind === 'ec-p256' ? 'P-256' : 'P-384';
+  return { kty: 'EC', crv, x: b64u(point.subarray(1, 1 + half)), y: b64u(point.subarray(1 + half)) };
 }
 
 function b64u(bytes: Uint8Array): string {

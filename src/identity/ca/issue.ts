@@ -4,7 +4,7 @@ import { CsrRefusedError, IdentityError, IdentityErrorCode } from '../errors.js'
 import { trustDomainOf, type SpiffeId } from '../spiffe-id.js';
 import type { CertificateAuthority } from './authority.js';
 import { assembleCertificate, toPem, type DerCertificate } from './certificate.js';
-import { parseAndVerifyCsr } from './csr.js';
+import { parseAndVerifyCsr, parseAndVerifyCsrWith, type CsrSignature, type CsrVerdict } from './csr.js';
 import { hashFor, isBuiltinKeyStore } from './key-store.js';
 import { buildLeafTemplate, renderLeafTbs, type LeafTemplate } from './leaf-template.js';
 import { validateX509Svid } from './validate.js';
@@ -35,6 +35,11 @@ export interface SvidIssuerOptions {
    * stores, off for the built-in memory store (see BUILTIN_KEY_STORE; bench/identity shows the cost).
    */
   verifySignatures?: boolean;
+  /**
+   * Checks CSR self-signatures elsewhere (the CA's crypto workers: `crypto-workers.ts`), so
+   * the caller's event loop imports no key; default: on this thread.
+   */
+  verifyCsr?: (signature: CsrSignature) => Promise<CsrVerdict>;
 }
 
 export interface SvidRequest {
@@ -79,13 +84,14 @@ export async function createSvidIssuer(options: SvidIssuerOptions): Promise<Svid
   if (!ca.roots.some((r) => r.equals(ca.certificate))) chainTail.unshift(ca.certificate);
   const hash = hashFor(ca.keyStore.algorithm);
   const verifySignatures = options.verifySignatures ?? !isBuiltinKeyStore(ca.keyStore);
+  const { verifyCsr } = options;
 
   async function issue(request: SvidRequest): Promise<IssuedSvid> {
     const { spiffeId } = request;
     if (trustDomainOf(spiffeId) !== ca.trustDomain) {
       throw new IdentityError(IdentityErrorCode.SPIFFE_ID_INVALID, `${spiffeId} is not in trust domain ${ca.trustDomain}`, { reason: 'foreign-trust-domain' });
     }
-    const csr = parseAndVerifyCsr(request.csrDer);
+    const csr = verifyCsr ? await parseAndVerifyCsrWith(request.csrDer, verifyCsr) : parseAndVerifyCsr(request.csrDer);
     // The ID comes from the attestation, never the CSR: a URI SAN may only repeat it.
     if (csr.uriSans.some((uri) => uri !== spiffeId) || csr.uriSans.length > 1) {
       throw new CsrRefusedError(IdentityErrorCode.CSR_SAN_MISMATCH, 'CSR URI SAN names another identity than the attested one', { reason: 'uri-san-mismatch' });

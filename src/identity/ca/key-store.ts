@@ -47,6 +47,23 @@ export function algorithmOfKey(key: KeyObject): CaKeyAlgorithm | undefined {
   return undefined;
 }
 
+/*
+ * The private key behind each memory store, for one use only: handing it (as a KeyObject,
+ * cloned by `postMessage`, never as bytes) to this process's signing workers
+ * (`crypto-workers.ts`), so signing can leave the event loop that serves the CA API.
+ */
+const privateKeys = new WeakMap<CaKeyStore, KeyObject>();
+
+/**
+ * The private key of a built-in memory store, to post to a signing worker of this process;
+ * `undefined` for any other store (a KMS/HSM key never leaves its store). Never log,
+ * export or serialize what this returns.
+ * @example const key = keyForSigningWorker(store); if (key) worker.postMessage({ op: 'key', key });
+ */
+export function keyForSigningWorker(store: CaKeyStore): KeyObject | undefined {
+  return privateKeys.get(store);
+}
+
 /**
  * A key store over a private `KeyObject` held in a closure: nothing outside can read it.
  * Node's `crypto.sign` on a KeyObject is the fastest signing path we measured.
@@ -59,12 +76,14 @@ export function memoryKeyStore(privateKey: KeyObject): CaKeyStore {
   const hash = hashFor(algorithm);
   const publicKey = createPublicKey(privateKey);
   const signOptions = { key: privateKey, dsaEncoding: 'der' } as const;
-  return Object.freeze({
+  const store: CaKeyStore = Object.freeze({
     algorithm,
     publicKey,
     sign: (data: Uint8Array) => cryptoSign(hash, data, signOptions),
     [BUILTIN_KEY_STORE]: true,
   });
+  privateKeys.set(store, privateKey);
+  return store;
 }
 
 /** A new private key of the given algorithm, for `memoryKeyStore` or a key file. */
