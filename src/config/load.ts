@@ -138,6 +138,16 @@ function collectConfigMap(ctx: Ctx, d: LocatedDocument, prefix: FieldPath, obj: 
   ctx.meshCandidates.push({ d, prefix, namespace, data: obj.data });
 }
 
+/**
+ * Istio accepts `envoyExtAuthzGrpc` providers and so do we, but meshguard's proxies call only
+ * `envoyExtAuthzHttp`: say so where the mesh config is read, before a CUSTOM policy finds out (403).
+ */
+function unsupportedProviderNotes(mesh: MeshConfig, source: SourceRef): string[] {
+  return mesh.extensionProviders
+    .filter((p) => p.envoyExtAuthzGrpc !== undefined)
+    .map((p) => `${source.file}:${source.line}: extension provider "${p.name}" is envoyExtAuthzGrpc, which meshguard's proxies do not call yet: CUSTOM policies naming it deny every request they select (403); use envoyExtAuthzHttp`);
+}
+
 /** Istio reads the `istio` ConfigMap of its root namespace: the one named by its own rootNamespace, or istio-system. */
 function pickMesh(ctx: Ctx, options: LoadOptions): { mesh: MeshConfig; source: SourceRef | null } {
   if (options.meshConfigFile) {
@@ -198,5 +208,6 @@ export function parseDocuments(inputs: ConfigInput[], options: LoadOptions = {})
     for (const d of readDocuments(input.file, input.text, ctx.errors)) parseDocument(ctx, d);
   }
   const { mesh, source } = pickMesh(ctx, options);
+  if (source) ctx.notes.push(...unsupportedProviderNotes(mesh, source));
   return { resources: ctx.resources, mesh, meshSource: source, errors: ctx.errors, notes: ctx.notes };
 }

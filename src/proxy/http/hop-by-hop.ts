@@ -9,6 +9,10 @@ const HOP_BY_HOP = new Set([
   'connection', 'keep-alive', 'proxy-connection', 'transfer-encoding', 'upgrade', 'te', 'http2-settings', 'proxy-authenticate', 'proxy-authorization',
 ]);
 
+function namedIn(connection: unknown): string[] {
+  return typeof connection === 'string' ? connection.toLowerCase().split(',').map((s) => s.trim()) : [];
+}
+
 /**
  * A copy of `headers` fit to send on another connection: no hop-by-hop headers,
  * none named in `Connection`, no pseudo-headers (`:path`, …). `te: trailers`
@@ -18,7 +22,7 @@ const HOP_BY_HOP = new Set([
  * forwardableHeaders({ connection: 'x-a', 'x-a': '1', host: 'web' }, false) // { host: 'web' }
  */
 export function forwardableHeaders(headers: IncomingHttpHeaders, http2Next: boolean): OutgoingHttpHeaders {
-  const named = typeof headers.connection === 'string' ? headers.connection.toLowerCase().split(',').map((s) => s.trim()) : [];
+  const named = namedIn(headers.connection);
   const out: OutgoingHttpHeaders = {};
   for (const key in headers) {
     if (key.charCodeAt(0) === 58 /* ':' */) continue;
@@ -30,5 +34,20 @@ export function forwardableHeaders(headers: IncomingHttpHeaders, http2Next: bool
     }
     out[key] = v;
   }
+  return out;
+}
+
+/**
+ * The same rule for an ordered list of lowercased `[name, value]` pairs (a
+ * response head as the fast path parsed it; repeated names stay repeated).
+ *
+ * @example
+ * forwardablePairs([['connection', 'close'], ['set-cookie', 'a'], ['set-cookie', 'b']]) // [['set-cookie', 'a'], ['set-cookie', 'b']]
+ */
+export function forwardablePairs(pairs: ReadonlyArray<[string, string]>): Array<[string, string]> {
+  let named: string[] = [];
+  for (const [k, v] of pairs) if (k === 'connection') named = named.concat(namedIn(v));
+  const out: Array<[string, string]> = [];
+  for (const p of pairs) if (!HOP_BY_HOP.has(p[0]) && !(named.length > 0 && named.includes(p[0]))) out.push(p);
   return out;
 }

@@ -1,2 +1,2 @@
 /** HTTP helpers every proxy side shares. */
-export { forwardableHeaders } from './hop-by-hop.js';
+export { forwardableHeaders, forwardablePairs } from './hop-by-hop.js';

@@ -1,6 +1,9 @@
 /**
- * The last step: the request, as checked, to the app. HTTP/1.1 over the
- * keep-alive agent for plain HTTP; HTTP/2 cleartext when the port speaks
+ * The last step: the request, as checked, to the app. A fast-path request
+ * (`FastRequest`) goes over a raw keep-alive socket: its checked head written
+ * once, the body and the app's answer passed through as bytes (see
+ * `forward-fast.ts`). Other HTTP/1 requests use the keep-alive agent;
+ * HTTP/2 cleartext when the port speaks
  * HTTP/2 or gRPC (or a gRPC call arrives over HTTP/2), so trailers
  * (`grpc-status`) come back. The app being unreachable is Envoy's 503 with
  * flag `UF`; a reset after the response started closes the stream, flag `UR`.
@@ -10,6 +13,8 @@ import http2 from 'node:http2';
 import { hostPort } from '../access-log/entry.js';
 import { forwardableHeaders } from '../http/hop-by-hop.js';
 import type { AppConnections } from './app-connections.js';
+import { FastRequest, FastResponse } from '../http1/index.js';
+import { viaFastPath } from './forward-fast.js';
 import type { Handler, InboundRequest } from './layer.js';
 import { localReply } from './local-reply.js';
 
@@ -23,7 +28,8 @@ function wantsHttp2(r: InboundRequest): boolean {
   return r.req.httpVersionMajor === 2 && typeof ct === 'string' && ct.startsWith('application/grpc');
 }
 
-function upstreamFailed(r: InboundRequest): void {
+/** The app failed us: Envoy's 503 `UF` before the response started, a reset (`UR`) after. */
+export function upstreamFailed(r: InboundRequest): void {
   if (r.res.headersSent) {
     r.responseFlags.push('UR');
     r.responseCodeDetails = UPSTREAM_RESET_AFTER_DETAILS;
@@ -43,8 +49,17 @@ function hasNoBody(r: InboundRequest): boolean {
   return r.req.httpVersionMajor === 1 && h['transfer-encoding'] === undefined && (h['content-length'] === undefined || h['content-length'] === '0');
 }
 
-function responseHeaders(headers: IncomingHttpHeaders, http2Downstream: boolean): OutgoingHttpHeaders {
-  return forwardableHeaders(headers, http2Downstream);
+function responseHeaders(r: InboundRequest, headers: IncomingHttpHeaders, http2Downstream: boolean): OutgoingHttpHeaders {
+  const out = forwardableHeaders(headers, http2Downstream);
+  if (r.extraResponseHeaders) {
+    // ext_authz headersToDownstreamOnAllow: "any existing headers will be overridden".
+    for (const [name] of r.extraResponseHeaders) delete out[name];
+    for (const [name, value] of r.extraResponseHeaders) {
+      const prior = out[name];
+      out[name] = prior === undefined ? value : Array.isArray(prior) ? [...prior, value] : [String(prior), value];
+    }
+  }
+  return out;
 }
 
 function viaHttp1(app: AppConnections, r: InboundRequest): Promise<void> {
@@ -56,13 +71,13 @@ function viaHttp1(app: AppConnections, r: InboundRequest): Promise<void> {
     up.on('response', (upRes) => {
       r.upstreamServiceTimeMs = performance.now() - sent;
       r.responseCodeDetails = 'via_upstream';
-      (r.res as http.ServerResponse).writeHead(upRes.statusCode ?? 502, responseHeaders(upRes.headers, r.req.httpVersionMajor === 2));
+      (r.res as http.ServerResponse).writeHead(upRes.statusCode ?? 502, responseHeaders(r, upRes.headers, r.req.httpVersionMajor === 2));
       upRes.on('data', (c: Buffer) => (r.bytesSent += c.length));
       // pipe, not write: the app's body waits when the client reads slowly.
       upRes.pipe(r.res as http.ServerResponse, { end: false });
       upRes.on('end', () => {
         if (Object.keys(upRes.trailers).length) r.res.addTrailers(upRes.trailers as OutgoingHttpHeaders);
-        r.res.end();
+        (r.res as http.ServerResponse).end();
         resolve();
       });
       upRes.on('error', () => {
@@ -80,7 +95,7 @@ function viaHttp1(app: AppConnections, r: InboundRequest): Promise<void> {
       return;
     }
     countRequestBytes(r);
-    r.req.pipe(up);
+    (r.body ?? r.req).pipe(up);
   });
 }
 
@@ -111,7 +126,7 @@ function viaHttp2(app: AppConnections, r: InboundRequest): Promise<void> {
       r.upstreamServiceTimeMs = performance.now() - sent;
       r.responseCodeDetails = 'via_upstream';
       const status = Number(headers[':status'] ?? 502);
-      const out = responseHeaders(headers, true);
+      const out = responseHeaders(r, headers, true);
       // A trailers-only answer (gRPC error): everything but content-type is trailing metadata (grpc-* and the
       // app's own), so send it as trailers: every client reads the status and the error's metadata there.
       if (flags & http2.constants.NGHTTP2_FLAG_END_STREAM && out['grpc-status'] !== undefined) {
@@ -133,7 +148,7 @@ function viaHttp2(app: AppConnections, r: InboundRequest): Promise<void> {
       r.res.addTrailers(forwardableHeaders(trailers, true));
     });
     stream.on('end', () => {
-      r.res.end();
+      (r.res as http.ServerResponse).end();
       resolve();
     });
     stream.on('error', () => {
@@ -141,11 +156,11 @@ function viaHttp2(app: AppConnections, r: InboundRequest): Promise<void> {
       resolve();
     });
     // The client went away: stop the app's work too.
-    r.res.on('close', () => {
+    (r.res as http.ServerResponse).on('close', () => {
       if (!stream.closed) stream.close(http2.constants.NGHTTP2_CANCEL);
     });
     countRequestBytes(r);
-    r.req.pipe(stream);
+    (r.body ?? r.req).pipe(stream);
   });
 }
 
@@ -156,6 +171,7 @@ function viaHttp2(app: AppConnections, r: InboundRequest): Promise<void> {
 export function forwardToApp(app: AppConnections): Handler {
   return (r) => {
     r.upstreamHost = hostPort(r.port.targetHost, r.port.targetPort);
+    if (r.req instanceof FastRequest && r.res instanceof FastResponse) return viaFastPath(app, r, r.req, r.res);
     return wantsHttp2(r) ? viaHttp2(app, r) : viaHttp1(app, r);
   };
 }

@@ -2,7 +2,7 @@
  * The inbound HTTP stack, read top to bottom as a request's journey:
  *
  *   record-access → strip-identity-headers → normalize-path →
- *   authenticate-request (401) → authorize-request (403) → set-xfcc → forward-to-app
+ *   authenticate-request (401) → authorize-request (403; CUSTOM → call-ext-authz) → set-xfcc → forward-to-app
  *
  * `handleRequest` turns Node's request into an `InboundRequest` and runs it.
  */
@@ -10,6 +10,8 @@ import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Http2ServerRequest, Http2ServerResponse } from 'node:http2';
 import type { KeyResolver } from '../../policy/jwt/index.js';
+import type { FastRequest, FastResponse } from '../http1/index.js';
+import type { ExtAuthzClient } from '../ext-authz/index.js';
 import type { TlsContextManager } from '../tls/context-manager.js';
 import type { AppConnections } from './app-connections.js';
 import { authenticateRequest } from './authenticate-request.js';
@@ -18,6 +20,7 @@ import { connectionOf } from './connection-info.js';
 import { forwardToApp } from './forward-to-app.js';
 import { compose, type Handler, type InboundPort } from './layer.js';
 import { normalizeRequestPath } from './normalize-path.js';
+import type { ProxyLog } from './listener.js';
 import type { ProxyState } from './proxy-state.js';
 import { recordAccess } from './record-access.js';
 import { setXfcc } from './set-xfcc.js';
@@ -30,6 +33,9 @@ export interface PipelineDeps {
   app: AppConnections;
   telemetry: Telemetry;
   forwardClientCert: ForwardClientCert;
+  /** The ext_authz client CUSTOM policies call; none = such requests are refused (403 UAEX). */
+  extAuthz?: ExtAuthzClient;
+  log?: ProxyLog;
 }
 
 /**
@@ -45,7 +51,7 @@ export function buildHttpPipeline(deps: PipelineDeps): Handler {
       stripIdentityHeaders(deps.forwardClientCert),
       normalizeRequestPath(),
       authenticateRequest(deps.keys),
-      authorizeRequest(),
+      authorizeRequest(deps.extAuthz, deps.log),
       setXfcc(deps.tls),
     ],
     forwardToApp(deps.app),
@@ -60,8 +66,8 @@ export function handleRequest(
   handler: Handler,
   state: ProxyState,
   port: InboundPort,
-  req: IncomingMessage | Http2ServerRequest,
-  res: ServerResponse | Http2ServerResponse,
+  req: IncomingMessage | Http2ServerRequest | FastRequest,
+  res: ServerResponse | Http2ServerResponse | FastResponse,
 ): void {
   const conn = connectionOf(req.socket);
   if (!conn) {

@@ -21,6 +21,9 @@ import { createInboundListener, type InboundListener, type ProxyLog } from './li
 import { compileProxyState, type ProxyState } from './proxy-state.js';
 import type { ForwardClientCert } from './strip-identity-headers.js';
 import { createTelemetry } from './telemetry.js';
+import { createExtAuthzClient } from '../ext-authz/index.js';
+import { createRoundRobin } from '../outbound/round-robin.js';
+import { createUpstreamPool } from '../outbound/upstream-pool.js';
 
 export interface InboundProxyOptions {
   snapshot: ProxySnapshot;
@@ -38,6 +41,8 @@ export interface InboundProxyOptions {
   forwardClientCert?: ForwardClientCert;
   keys?: KeyResolver;
   tokenCache?: { maxSize?: number; maxTtlMs?: number };
+  /** Local address for ext_authz check connections; default: the first port's listen address. */
+  extAuthzSourceAddress?: string;
 }
 
 export type SnapshotUpdate = { ok: true; version: string } | { ok: false; version: string; error: InboundError };
@@ -84,7 +89,13 @@ export function createInboundProxy(opts: InboundProxyOptions): InboundProxy {
     },
   });
   const app = createAppConnections();
-  const handler = buildHttpPipeline({ tls: tlsContexts, keys: opts.keys ?? remoteKeyResolver(), app, telemetry, forwardClientCert: opts.forwardClientCert ?? 'SANITIZE_SET' });
+  // ext_authz checks leave as this workload's own calls do: from its address, mTLS to a meshed provider.
+  const source = opts.extAuthzSourceAddress ?? opts.ports.find((p) => p.listenHost !== '0.0.0.0' && p.listenHost !== '::')?.listenHost;
+  const checks = createUpstreamPool({ tls: tlsContexts, identity: opts.identity, ...(source ? { sourceAddress: source } : {}) });
+  const extAuthz = createExtAuthzClient({ upstream: checks, rr: createRoundRobin() });
+  const handler = buildHttpPipeline({
+    tls: tlsContexts, keys: opts.keys ?? remoteKeyResolver(), app, telemetry, forwardClientCert: opts.forwardClientCert ?? 'SANITIZE_SET', extAuthz, log,
+  });
   const gate = createConnectionGate(opts.maxConnections ?? DEFAULT_MAX_CONNECTIONS);
   const listeners: InboundListener[] = opts.ports.map((port) =>
     createInboundListener({ port, state: () => state, tls: tlsContexts, telemetry, handler, gate, log }));
@@ -98,6 +109,7 @@ export function createInboundProxy(opts: InboundProxyOptions): InboundProxy {
     async close() {
       await Promise.all([...listeners.map((l) => l.close()), admin?.close()]);
       app.close();
+      await checks.close();
       tlsContexts.close();
     },
     updateSnapshot(snapshot) {

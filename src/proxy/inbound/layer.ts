@@ -3,9 +3,11 @@
  * layers, each `(next) => handler`, composed once when the stack is built.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { Readable } from 'node:stream';
 import type { Http2ServerRequest, Http2ServerResponse } from 'node:http2';
 import type { RequestAuthAttributes } from '../../policy/jwt/index.js';
 import type { ConnectionInfo } from './connection-info.js';
+import type { FastRequest, FastResponse } from '../http1/index.js';
 import type { ProxyState } from './proxy-state.js';
 
 /** What one inbound port forwards to, and how it names itself in logs. */
@@ -22,8 +24,9 @@ export interface InboundPort {
 
 /** One request on its journey; layers read and add to it. */
 export interface InboundRequest {
-  readonly req: IncomingMessage | Http2ServerRequest;
-  readonly res: ServerResponse | Http2ServerResponse;
+  /** Node's objects, or the HTTP/1.1 fast path's (`fast-objects.ts`), which offer the members layers use. */
+  readonly req: IncomingMessage | Http2ServerRequest | FastRequest;
+  readonly res: ServerResponse | Http2ServerResponse | FastResponse;
   readonly conn: ConnectionInfo;
   readonly port: InboundPort;
   /** The compiled snapshot at the time the request arrived: a swap mid-request changes nothing for it. */
@@ -52,6 +55,10 @@ export interface InboundRequest {
    * reply goes out as HTTP 200 + grpc-status, and Envoy still logs the HTTP code it stands for (403).
    */
   loggedResponseCode?: number;
+  /** The body to send the app when a layer already read part of `req` (ext_authz with the body in the check). */
+  body?: Readable;
+  /** Headers added to the app's response (ext_authz `headersToDownstreamOnAllow`), replacing the app's of that name. */
+  extraResponseHeaders?: ReadonlyArray<[string, string]>;
 }
 
 export type Handler = (r: InboundRequest) => void | Promise<void>;

@@ -10,6 +10,10 @@
  * The mTLS server verifies the client certificate against the bundle, then the
  * SPIFFE ID (exactly one URI SAN in a trusted domain); a bad handshake or bad
  * bytes close that connection only.
+ *
+ * HTTP/1.1 on an `http` port (TLS without ALPN `h2`, or plaintext that is not
+ * h2c) takes the fast path (`fast-connection.ts`); a request it does not take
+ * hands the connection to Node's HTTP server, which serves the rest of it.
  */
 import http from 'node:http';
 import http2 from 'node:http2';
@@ -18,6 +22,8 @@ import tls from 'node:tls';
 import type { TlsContextManager } from '../tls/context-manager.js';
 import type { ConnectionGate } from './connection-gate.js';
 import { plaintextInfo, tagConnection, tlsInfo } from './connection-info.js';
+import { serveFastHttp1 } from '../http1/index.js';
+import type { FastRequest, FastResponse } from '../http1/index.js';
 import { handleRequest } from './http-pipeline.js';
 import type { Handler, InboundPort } from './layer.js';
 import type { ProxyState } from './proxy-state.js';
@@ -91,6 +97,23 @@ export function createInboundListener(deps: ListenerDeps): InboundListener {
   secure.on('tlsClientError', (err: Error & { code?: string }, socket: tls.TLSSocket) => {
     deps.log.debug({ port: port.port, code: err.code, remote: socket.remoteAddress }, 'TLS handshake failed');
   });
+  const fastHttp1 = (socket: net.Socket, fallback: () => void) =>
+    serveFastHttp1(socket, {
+      form: 'origin',
+      // gRPC-over-HTTP/1.1 local replies need trailers (grpc-status), which only Node's response writes.
+      accept: (head) => !head.headers['content-type']?.startsWith('application/grpc'),
+      serve: (req: FastRequest, res: FastResponse) =>
+        handleRequest(deps.handler, deps.state(), port, req, res),
+      fallback: () => {
+        fallback();
+        // The bytes the fast path read are back in the socket's buffer: flowing again hands them to Node's parser.
+        socket.resume();
+      },
+      keepAliveTimeoutMs: KEEP_ALIVE_TIMEOUT_MS,
+    });
+  // Node's own handler for a finished handshake (HTTP/2 session or HTTP/1 over TLS); the fast path runs in its place.
+  const nodeSecureConnection = isTcp ? [] : secure.listeners('secureConnection');
+  secure.removeAllListeners('secureConnection');
   secure.on('secureConnection', (socket: tls.TLSSocket) => {
     const { info, refusal } = tlsInfo(socket, deps.tls.trustDomains());
     if (refusal) {
@@ -99,13 +122,19 @@ export function createInboundListener(deps: ListenerDeps): InboundListener {
       return;
     }
     tagConnection(socket, info);
-    if (isTcp) proxyTcp(socket, info, port, deps.state(), deps.telemetry);
+    if (isTcp) return void proxyTcp(socket, info, port, deps.state(), deps.telemetry);
+    const toNode = () => {
+      for (const l of nodeSecureConnection) (l as (s: tls.TLSSocket) => void).call(secure, socket);
+    };
+    if (port.protocol === 'http' && socket.alpnProtocol !== 'h2') return fastHttp1(socket, toNode);
+    toNode();
   });
 
   const plaintext = (socket: net.Socket, first: Buffer | undefined) => {
     tagConnection(socket, plaintextInfo(socket));
     if (isTcp) return proxyTcp(socket, plaintextInfo(socket), port, deps.state(), deps.telemetry);
     const h2c = first !== undefined && first.length >= 3 && first.toString('latin1', 0, 3) === 'PRI';
+    if (!h2c && port.protocol === 'http') return fastHttp1(socket, () => plainHttp1.emit('connection', socket));
     (h2c ? plainH2c : plainHttp1).emit('connection', socket);
     // The sniffed bytes sit in the socket's buffer: flowing again hands them to the parser.
     if (!h2c) socket.resume();

@@ -14,7 +14,7 @@ import type { InboundRequest } from './layer.js';
 export function localReply(
   r: InboundRequest,
   status: number,
-  body: string,
+  body: string | Buffer,
   details: string,
   opts: { flags?: string[]; headers?: OutgoingHttpHeaders } = {},
 ): void {
@@ -33,12 +33,12 @@ export function localReply(
     r.loggedResponseCode = status;
     // Status in trailers after empty response headers: a shape every gRPC client reads the same way as
     // Envoy's trailers-only reply (Node's compatibility API cannot end a stream on its HEADERS frame).
-    res.addTrailers({ 'grpc-status': r.grpcStatus, 'grpc-message': encodeGrpcMessage(body) });
+    res.addTrailers({ 'grpc-status': r.grpcStatus, 'grpc-message': encodeGrpcMessage(body.toString()) });
     res.writeHead(200, { 'content-type': 'application/grpc', ...(opts.headers ?? {}) });
     res.end();
     return;
   }
-  const buf = Buffer.from(body);
+  const buf = typeof body === 'string' ? Buffer.from(body) : body;
   r.bytesSent += buf.length;
   // Envoy's local replies are text/plain and carry the same headers on both protocols.
   res.writeHead(status, { 'content-type': 'text/plain', 'content-length': buf.length, ...(opts.headers ?? {}) });

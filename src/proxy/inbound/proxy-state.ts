@@ -13,6 +13,7 @@ import { selectorMatches, type WorkloadRef } from '../../policy/workload.js';
 import type { ProxySnapshot } from '../model.js';
 import { INBOUND_ERROR_CODES, InboundError } from './errors.js';
 import { TokenCache } from './token-cache.js';
+import { extAuthzProviders, type ProviderLookup } from '../ext-authz/index.js';
 
 export interface ProxyState {
   readonly version: string;
@@ -26,6 +27,8 @@ export interface ProxyState {
   readonly jwtDefaultLocations: boolean;
   readonly tokenCache: TokenCache;
   readonly pathNormalization: PathNormalization;
+  /** The mesh's ext_authz providers by name, parsed once per snapshot (CUSTOM policies ask them). */
+  readonly extAuthzProviders: ReadonlyMap<string, ProviderLookup>;
   /** The mTLS mode of a workload (container) port. */
   modeOf(port: number): EffectiveMode;
 }
@@ -64,6 +67,7 @@ export function compileProxyState(snapshot: ProxySnapshot, tokenCacheOptions?: {
       jwtDefaultLocations: readsDefaultLocationsOnly(rules),
       tokenCache: new TokenCache(tokenCacheOptions),
       pathNormalization: mesh.pathNormalization,
+      extAuthzProviders: extAuthzProviders(mesh),
       modeOf(port) {
         let m = modes.get(port);
         if (m === undefined) {

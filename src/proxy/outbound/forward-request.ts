@@ -6,7 +6,8 @@
  * when absent.
  */
 import { randomUUID } from 'node:crypto';
-import type { IncomingHttpHeaders, IncomingMessage, ServerResponse } from 'node:http';
+import type { IncomingHttpHeaders, IncomingMessage, OutgoingHttpHeaders, ServerResponse } from 'node:http';
+import type { Socket } from 'node:net';
 import type { AccessLogEntry } from '../access-log/entry.js';
 import { hostPort } from '../access-log/entry.js';
 import { forwardableHeaders } from '../http/hop-by-hop.js';
@@ -20,14 +21,22 @@ export const ORIGIN_FORM_HINT =
   'meshguard outbound proxy: send absolute-URI requests (GET http://catalog.istioinaction/items HTTP/1.1), ' +
   'i.e. use this address as an HTTP proxy: curl -x, or http_proxy=http://<this address> (lowercase: curl ignores HTTP_PROXY)\n';
 /** Envoy's body for a failed upstream connection; the reason follows it. */
-const UPSTREAM_CONNECT_ERROR = 'upstream connect error or disconnect/reset before headers. reset reason: connection failure';
+export const UPSTREAM_CONNECT_ERROR = 'upstream connect error or disconnect/reset before headers. reset reason: connection failure';
 
-interface Exchange {
-  entry: AccessLogEntry;
-  res: ServerResponse;
+/** What a reply needs of a response: Node's `ServerResponse` and the fast path's `FastResponse` both fit. */
+export interface ReplyTarget {
+  readonly headersSent: boolean;
+  destroy(): unknown;
+  writeHead(status: number, headers: OutgoingHttpHeaders): { end(body: Buffer): unknown };
 }
 
-function reply(x: Exchange, status: number, body: string, details: string, flags: string[] = []): void {
+export interface Exchange {
+  entry: AccessLogEntry;
+  res: ReplyTarget;
+}
+
+/** A reply of our own (no route, upstream failure), or a reset when the response already started. */
+export function reply(x: Exchange, status: number, body: string, details: string, flags: string[] = []): void {
   x.entry.responseCode = status;
   x.entry.responseCodeDetails = details;
   x.entry.responseFlags.push(...flags);
@@ -48,7 +57,7 @@ function hasBody(h: IncomingHttpHeaders): boolean {
 }
 
 /** Headers for the destination: hop-by-hop removed, Host from the URI, Istio's two additions. */
-function upstreamHeaders(req: IncomingMessage, authority: string): Record<string, string | string[]> {
+export function upstreamHeaders(req: { headers: IncomingHttpHeaders }, authority: string): Record<string, string | string[]> {
   const h = forwardableHeaders(req.headers, false) as Record<string, string | string[]>;
   // undici refuses `expect`; Node's server already answered `100-continue` to the app.
   delete h.expect;
@@ -58,13 +67,27 @@ function upstreamHeaders(req: IncomingMessage, authority: string): Record<string
   return h;
 }
 
+/** What `routeRequest` found: where the request goes, and the access-log entry being filled. */
+export interface Routed {
+  x: Exchange;
+  entry: AccessLogEntry;
+  dest: Extract<ReturnType<typeof pickDestination>, { ok: true }>;
+  authority: string;
+  path: string;
+  /** `performance.now()` when the request arrived. */
+  startMs: number;
+}
+
 /**
- * Handle one request the app sent to the outbound listener.
- *
- * @example
- * http.createServer((req, res) => forwardRequest(deps, req, res));
+ * The shared first half of an outbound request, on either path: the access-log
+ * entry (logged when `res` closes), the absolute URI split, the destination
+ * picked. Undefined when a reply was already sent (not absolute-form, no route).
  */
-export function forwardRequest(deps: OutboundDeps, req: IncomingMessage, res: ServerResponse): void {
+export function routeRequest(
+  deps: OutboundDeps,
+  req: { method?: string | undefined; url?: string | undefined; httpVersion: string; headers: IncomingHttpHeaders; socket: Socket },
+  res: ReplyTarget & { once(event: 'close', cb: () => void): unknown },
+): Routed | undefined {
   const startMs = performance.now();
   const url = req.url ?? '';
   const entry: AccessLogEntry = {
@@ -83,9 +106,8 @@ export function forwardRequest(deps: OutboundDeps, req: IncomingMessage, res: Se
   }
   const m = /^http:\/\/([^/?#]*)([^#]*)/i.exec(url);
   if (!m) {
-    req.resume();
     const https = /^https:/i.test(url);
-    return reply(x, 400, https ? 'meshguard outbound proxy: https:// URLs go through CONNECT\n' : ORIGIN_FORM_HINT, 'absolute_path_rejected', ['DPE']);
+    return void reply(x, 400, https ? 'meshguard outbound proxy: https:// URLs go through CONNECT\n' : ORIGIN_FORM_HINT, 'absolute_path_rejected', ['DPE']);
   }
   const authority = m[1] as string;
   const path = m[2] || '/';
@@ -93,13 +115,23 @@ export function forwardRequest(deps: OutboundDeps, req: IncomingMessage, res: Se
   entry.authority = authority;
   const dest = pickDestination(deps.snapshot(), authority, DEFAULT_HTTP_PORT, deps.rr);
   if (dest.cluster !== undefined) entry.upstreamCluster = dest.cluster;
-  if (!dest.ok) {
-    req.resume();
-    return reply(x, dest.status, dest.body, dest.details, dest.flags);
-  }
+  if (!dest.ok) return void reply(x, dest.status, dest.body, dest.details, dest.flags);
   entry.upstreamCluster = dest.cluster;
   entry.routeName = dest.route;
   entry.upstreamHost = hostPort(dest.target.host, dest.target.port);
+  return { x, entry, dest, authority, path, startMs };
+}
+
+/**
+ * Handle one request the app sent to the outbound listener.
+ *
+ * @example
+ * http.createServer((req, res) => forwardRequest(deps, req, res));
+ */
+export function forwardRequest(deps: OutboundDeps, req: IncomingMessage, res: ServerResponse): void {
+  const routed = routeRequest(deps, req, res);
+  if (!routed) return void req.resume();
+  const { x, entry, dest, authority, path, startMs } = routed;
   const headers = upstreamHeaders(req, authority);
   entry.requestId = firstOf(headers['x-request-id']);
   const abort = new AbortController();

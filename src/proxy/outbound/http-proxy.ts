@@ -2,6 +2,9 @@
  * The listener the app talks to as to an HTTP proxy (loopback only):
  * absolute-URI requests are forwarded over pooled connections, `CONNECT`
  * opens a tunnel; everything is resolved against the current snapshot.
+ * Plain HTTP/1.1 requests take the fast path (`forward-fast.ts`); the first
+ * request it does not take (CONNECT, anything odd) hands the connection to
+ * Node's HTTP server, which serves the rest of it.
  */
 import http from 'node:http';
 import net from 'node:net';
@@ -9,8 +12,10 @@ import pino from 'pino';
 import type { AccessLogger } from '../access-log/access-logger.js';
 import type { IdentitySource, ProxySnapshot } from '../model.js';
 import { createTlsContextManager, type TlsContextManager } from '../tls/context-manager.js';
+import { serveFastHttp1 } from '../http1/index.js';
 import { openTunnel } from './connect-tunnel.js';
 import { OUTBOUND_ERROR_CODES, OutboundError } from './errors.js';
+import { forwardFast } from './forward-fast.js';
 import { forwardRequest } from './forward-request.js';
 import type { OutboundDeps, OutboundLog } from './outbound-deps.js';
 import { createRoundRobin } from './round-robin.js';
@@ -74,24 +79,36 @@ export function createOutboundProxy(opts: OutboundProxyOptions): OutboundProxy {
   const server = http.createServer({ keepAliveTimeout: DOWNSTREAM_KEEP_ALIVE_MS } as http.ServerOptions, (req, res) => forwardRequest(deps, req, res));
   server.keepAliveTimeout = DOWNSTREAM_KEEP_ALIVE_MS;
   server.on('connect', (req: http.IncomingMessage, socket, head: Buffer) => openTunnel(deps, req, socket, head));
-  const tunnels = new Set<net.Socket>();
-  server.on('connection', (s: net.Socket) => {
-    tunnels.add(s);
-    s.once('close', () => tunnels.delete(s));
+  const accepted = new Set<net.Socket>();
+  // noDelay: small request/response writes; Nagle would hold the last segment for the app's delayed ACK.
+  const front = net.createServer({ pauseOnConnect: true, noDelay: true }, (socket) => {
+    accepted.add(socket);
+    socket.once('close', () => accepted.delete(socket));
+    socket.on('error', () => socket.destroy());
+    serveFastHttp1(socket, {
+      form: 'absolute',
+      serve: (req, res) => forwardFast(deps, req, res),
+      fallback: () => {
+        server.emit('connection', socket);
+        // The bytes the fast path read are back in the socket's buffer: flowing again hands them to Node's parser.
+        socket.resume();
+      },
+      keepAliveTimeoutMs: DOWNSTREAM_KEEP_ALIVE_MS,
+    });
   });
   return {
     listen: () =>
       new Promise((resolve, reject) => {
-        server.once('error', reject);
-        server.listen(opts.listen.port, opts.listen.host, () => {
-          server.off('error', reject);
-          resolve((server.address() as net.AddressInfo).port);
+        front.once('error', reject);
+        front.listen(opts.listen.port, opts.listen.host, () => {
+          front.off('error', reject);
+          resolve((front.address() as net.AddressInfo).port);
         });
       }),
     async close() {
       // `closeAllConnections` misses sockets handed to `connect` listeners: destroy every accepted socket.
-      for (const s of tunnels) s.destroy();
-      await new Promise<void>((r) => server.close(() => r()));
+      for (const s of accepted) s.destroy();
+      await new Promise<void>((r) => front.close(() => r()));
       await upstream.close();
       if (ownsTls) tlsCtx.close();
     },

@@ -12,6 +12,7 @@
 import net from 'node:net';
 import tls from 'node:tls';
 import { Pool, type buildConnector } from 'undici';
+import { createSocketPool, type Connect, type SocketPool } from '../http1/index.js';
 import type { IdentitySource } from '../model.js';
 import type { TlsContextManager } from '../tls/context-manager.js';
 import { OUTBOUND_ERROR_CODES, OutboundError } from './errors.js';
@@ -42,8 +43,14 @@ export interface UpstreamStats {
 }
 
 export interface UpstreamPool {
-  /** The keep-alive HTTP/1.1 pool for `target`. */
+  /** The keep-alive HTTP/1.1 pool for `target` (requests Node's server parsed). */
   http1(target: UpstreamTarget): Pool;
+  /** Idle raw connections for the fast path, keyed by `fastKey`. */
+  readonly sockets: SocketPool;
+  /** The fast-path pool key of `target`; it changes when our identity does, so old connections are never reused. */
+  fastKey(target: UpstreamTarget): string;
+  /** Opens a new raw connection to `target` (mTLS with ALPN http/1.1 and secure naming, or TCP). */
+  fastConnect(target: UpstreamTarget): Connect;
   /** A fresh connection for one tunnel; `alpn` is offered on the mTLS hop (`['h2']` for gRPC). Resolves once secure naming passed. */
   tunnel(target: UpstreamTarget, alpn: readonly string[]): Promise<net.Socket>;
   stats(): UpstreamStats;
@@ -66,6 +73,9 @@ export function createUpstreamPool(opts: { tls: TlsContextManager; identity: Ide
   const from = opts.sourceAddress ? { localAddress: opts.sourceAddress } : {};
   const pools = new Map<string, Pool>();
   let handshakes = 0;
+  // Idle fast-path connections; `generation` moves on each identity change so no old-SVID connection is reused.
+  const sockets = createSocketPool({ maxIdlePerKey: POOL_CONNECTIONS, idleTimeoutMs: POOL_KEEP_ALIVE_MS });
+  let generation = 0;
 
   /** Connect (TLS or TCP); `done` gets the socket after the handshake and secure naming, or the failure. */
   function open(t: UpstreamTarget, alpn: readonly string[] | undefined, done: (err: Error | null, s: net.Socket | null) => void): void {
@@ -120,6 +130,8 @@ export function createUpstreamPool(opts: { tls: TlsContextManager; identity: Ide
   // New SVID (renewal, bundle rotation): pooled mTLS connections finish what they carry and close;
   // the next request opens a new pool whose handshakes present the new certificate.
   const stop = opts.identity.onChange(() => {
+    generation++;
+    sockets.close();
     for (const [key, pool] of pools) {
       if (!key.startsWith('mtls|')) continue;
       pools.delete(key);
@@ -129,10 +141,19 @@ export function createUpstreamPool(opts: { tls: TlsContextManager; identity: Ide
 
   return {
     http1,
+    sockets,
+    fastKey: (t) => `${generation}|${keyOf(t)}`,
+    fastConnect: (t) => (done) =>
+      open(t, t.mtls ? ['http/1.1'] : undefined, (err, s) => {
+        // Errors reach whichever exchange holds the socket; one between owners must not crash the process.
+        s?.on('error', () => s.destroy());
+        done(err, s);
+      }),
     tunnel: (t, alpn) => new Promise((resolve, reject) => open(t, t.mtls ? alpn : undefined, (err, s) => (err ? reject(err) : resolve(s as net.Socket)))),
     stats: () => ({ handshakes, pools: pools.size }),
     async close() {
       stop();
+      sockets.close();
       const all = [...pools.values()];
       pools.clear();
       await Promise.all(all.map((p) => p.destroy()));

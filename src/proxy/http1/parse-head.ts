@@ -1,0 +1,211 @@
+/**
+ * A strict HTTP/1.1 head parser for the fast path. It accepts only a common,
+ * unambiguous subset and answers `not-mine` for everything else, so that odd
+ * or hostile requests are handed, untouched, to Node's own parser (llhttp) and
+ * meet its strictness: the fast path can never read a request two ways.
+ *
+ * Requests: `HTTP/1.1` only; origin-form (`/…`) or absolute-form `http://…`
+ * targets of visible ASCII; token methods and header names; values of visible
+ * ASCII, SP and HTAB; a Host; at most one Content-Length of digits; no
+ * Transfer-Encoding, Upgrade or Expect; `Connection` only keep-alive/close;
+ * no header name twice; the head at most 16 KiB.
+ *
+ * Responses (from the app or a peer sidecar, never handed to Node) are read a
+ * little more widely — HTTP/1.0, repeated names (`set-cookie`), obs-text in
+ * values — and anything beyond that is an upstream protocol error.
+ */
+
+/** Node's default `maxHeaderSize`: a longer head goes to Node, which answers 431. */
+export const MAX_HEAD_BYTES = 16 * 1024;
+/** Content-Length digits we read as a number exactly (below 2^53). */
+const MAX_LENGTH_DIGITS = 15;
+
+export type HeaderPairs = Array<[name: string, value: string]>;
+
+export interface RequestHead {
+  method: string;
+  /** As sent: `/path?q` (origin-form) or `http://host/path` (absolute-form). */
+  target: string;
+  /** Lowercased names; each appears once (repeats are not ours). */
+  headers: Record<string, string>;
+  /** Declared body size; 0 when there is no Content-Length. */
+  contentLength: number;
+  /** The client said `Connection: close`. */
+  close: boolean;
+  /** Bytes of the head, final CRLF included. */
+  length: number;
+}
+
+export interface ResponseHead {
+  status: number;
+  /** `1.1` or `1.0`. */
+  minor: 0 | 1;
+  headers: HeaderPairs;
+  contentLength: number | undefined;
+  chunked: boolean;
+  /** The peer will close after this response (`Connection: close`, or HTTP/1.0 without keep-alive). */
+  close: boolean;
+  length: number;
+}
+
+export type HeadResult<T> = { kind: 'incomplete' } | { kind: 'not-mine'; reason: string } | { kind: 'ok'; head: T } | { kind: 'invalid'; reason: string };
+
+const TOKEN = new Uint8Array(128);
+for (const c of "!#$%&'*+-.^_`|~") TOKEN[c.charCodeAt(0)] = 1;
+for (let c = 0x30; c <= 0x39; c++) TOKEN[c] = 1;
+for (let c = 0x41; c <= 0x5a; c++) TOKEN[c] = 1;
+for (let c = 0x61; c <= 0x7a; c++) TOKEN[c] = 1;
+
+function isToken(s: string, from: number, to: number): boolean {
+  if (to <= from) return false;
+  for (let i = from; i < to; i++) {
+    const c = s.charCodeAt(i);
+    if (c >= 128 || TOKEN[c] !== 1) return false;
+  }
+  return true;
+}
+
+function isVisible(s: string): boolean {
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    if (c < 0x21 || c > 0x7e) return false;
+  }
+  return s.length > 0;
+}
+
+/** Field-value characters: visible ASCII, SP, HTAB; obs-text (≥ 0x80) only when `obsText`. */
+function isFieldValue(s: string, from: number, to: number, obsText: boolean): boolean {
+  for (let i = from; i < to; i++) {
+    const c = s.charCodeAt(i);
+    if (c === 0x09 || (c >= 0x20 && c <= 0x7e) || (obsText && c >= 0x80)) continue;
+    return false;
+  }
+  return true;
+}
+
+/**
+ * Where the head ends (just after CRLFCRLF), `-1` if not yet, or `-2` when the
+ * bytes so far can never become a head we accept (a bare LF, or too long).
+ */
+function headEnd(buf: Buffer): number {
+  const end = buf.indexOf('\r\n\r\n', 0, 'latin1');
+  const limit = end < 0 ? buf.length : end;
+  // A bare LF (no CR before it) ends lines for some parsers and not others: never ours.
+  for (let i = buf.indexOf(10); i >= 0 && i < limit; i = buf.indexOf(10, i + 1)) if (i === 0 || buf[i - 1] !== 13) return -2;
+  if (end < 0) return buf.length > MAX_HEAD_BYTES ? -2 : -1;
+  return end + 4 > MAX_HEAD_BYTES ? -2 : end + 4;
+}
+
+type Line = { name: string; value: string };
+
+/** One `name: value` line, or undefined when it is not a strict one. */
+function headerLine(s: string, obsText: boolean): Line | undefined {
+  const colon = s.indexOf(':');
+  // A space before the colon, an empty name, obs-fold (leading SP/HTAB): the token check refuses them all.
+  if (colon <= 0 || !isToken(s, 0, colon)) return undefined;
+  let from = colon + 1;
+  let to = s.length;
+  while (from < to && (s.charCodeAt(from) === 0x20 || s.charCodeAt(from) === 0x09)) from++;
+  while (to > from && (s.charCodeAt(to - 1) === 0x20 || s.charCodeAt(to - 1) === 0x09)) to--;
+  if (!isFieldValue(s, from, to, obsText)) return undefined;
+  return { name: s.slice(0, colon).toLowerCase(), value: s.slice(from, to) };
+}
+
+function lengthOf(v: string): number | undefined {
+  if (v.length === 0 || v.length > MAX_LENGTH_DIGITS) return undefined;
+  for (let i = 0; i < v.length; i++) {
+    const c = v.charCodeAt(i);
+    if (c < 0x30 || c > 0x39) return undefined;
+  }
+  return Number(v);
+}
+
+/** Connection options we understand; anything else (`upgrade`, named headers) is not ours. */
+function connectionClose(v: string): boolean | undefined {
+  let close = false;
+  for (const part of v.split(',')) {
+    const t = part.trim().toLowerCase();
+    if (t === 'close') close = true;
+    else if (t !== 'keep-alive') return undefined;
+  }
+  return close;
+}
+
+const REQUEST_REFUSED = new Set(['transfer-encoding', 'upgrade', 'expect', 'http2-settings']);
+
+/**
+ * Parse a request head at the start of `buf`.
+ *
+ * @example
+ * parseRequestHead(Buffer.from('GET /a HTTP/1.1\r\nhost: web\r\n\r\n'), 'origin')
+ * // { kind: 'ok', head: { method: 'GET', target: '/a', headers: { host: 'web' }, contentLength: 0, close: false, length: 31 } }
+ */
+export function parseRequestHead(buf: Buffer, form: 'origin' | 'absolute'): HeadResult<RequestHead> {
+  const end = headEnd(buf);
+  if (end === -1) return { kind: 'incomplete' };
+  if (end === -2) return { kind: 'not-mine', reason: 'bare LF or head too long' };
+  const lines = buf.toString('latin1', 0, end - 4).split('\r\n');
+  const m = lines[0]?.split(' ') ?? [];
+  const [method = '', target = '', version] = m;
+  if (m.length !== 3 || version !== 'HTTP/1.1' || !isToken(method, 0, method.length) || !isVisible(target)) return { kind: 'not-mine', reason: 'request line' };
+  const formOk = form === 'origin' ? target.charCodeAt(0) === 0x2f : target.startsWith('http://');
+  if (!formOk) return { kind: 'not-mine', reason: 'request target form' };
+  const headers: Record<string, string> = Object.create(null) as Record<string, string>;
+  for (let i = 1; i < lines.length; i++) {
+    const l = headerLine(lines[i] as string, false);
+    if (!l || headers[l.name] !== undefined || REQUEST_REFUSED.has(l.name)) return { kind: 'not-mine', reason: `header line ${i}` };
+    headers[l.name] = l.value;
+  }
+  if (headers.host === undefined) return { kind: 'not-mine', reason: 'no host' };
+  const cl = headers['content-length'];
+  const contentLength = cl === undefined ? 0 : lengthOf(cl);
+  if (contentLength === undefined) return { kind: 'not-mine', reason: 'content-length' };
+  const close = headers.connection === undefined ? false : connectionClose(headers.connection);
+  if (close === undefined) return { kind: 'not-mine', reason: 'connection' };
+  // A plain object for the layers (they `delete` and assign); the null prototype was only for the duplicate check.
+  return { kind: 'ok', head: { method, target, headers: { ...headers }, contentLength, close, length: end } };
+}
+
+/**
+ * Parse a response head at the start of `buf` (from the app or a peer sidecar).
+ *
+ * @example
+ * parseResponseHead(Buffer.from('HTTP/1.1 204 No Content\r\n\r\n'))
+ * // { kind: 'ok', head: { status: 204, minor: 1, headers: [], contentLength: undefined, chunked: false, close: false, length: 27 } }
+ */
+export function parseResponseHead(buf: Buffer): HeadResult<ResponseHead> {
+  const end = headEnd(buf);
+  if (end === -1) return { kind: 'incomplete' };
+  if (end === -2) return { kind: 'invalid', reason: 'bare LF or head too long' };
+  const lines = buf.toString('latin1', 0, end - 4).split('\r\n');
+  const first = lines[0] ?? '';
+  const minor = first.startsWith('HTTP/1.1 ') ? 1 : first.startsWith('HTTP/1.0 ') ? 0 : -1;
+  const code = first.slice(9, 12);
+  if (minor < 0 || !/^[1-9]\d\d$/.test(code) || (first.length > 12 && first[12] !== ' ') || !isFieldValue(first, 12, first.length, true)) {
+    return { kind: 'invalid', reason: 'status line' };
+  }
+  const headers: HeaderPairs = [];
+  let contentLength: number | undefined;
+  let chunked = false;
+  let close = minor === 0;
+  for (let i = 1; i < lines.length; i++) {
+    const l = headerLine(lines[i] as string, true);
+    if (!l) return { kind: 'invalid', reason: `header line ${i}` };
+    if (l.name === 'content-length') {
+      const n = lengthOf(l.value);
+      if (n === undefined || (contentLength !== undefined && n !== contentLength)) return { kind: 'invalid', reason: 'content-length' };
+      contentLength = n;
+    } else if (l.name === 'transfer-encoding') {
+      if (chunked || l.value.toLowerCase() !== 'chunked') return { kind: 'invalid', reason: 'transfer-encoding' };
+      chunked = true;
+    } else if (l.name === 'connection') {
+      const v = l.value.toLowerCase();
+      if (/(^|,)\s*close\s*(,|$)/.test(v)) close = true;
+      else if (minor === 0 && /(^|,)\s*keep-alive\s*(,|$)/.test(v)) close = false;
+    }
+    headers.push([l.name, l.value]);
+  }
+  // Both framings at once is how responses get smuggled: refuse rather than pick one.
+  if (chunked && contentLength !== undefined) return { kind: 'invalid', reason: 'content-length with transfer-encoding' };
+  return { kind: 'ok', head: { status: Number(code), minor: minor as 0 | 1, headers, contentLength, chunked, close, length: end } };
+}

@@ -1,0 +1,54 @@
+/**
+ * Heads written by the fast path: one string per head, one `write` per head.
+ * Header values come from clients (already checked by the parser) and from our
+ * own layers; a value no HTTP/1.1 parser could read back the same way (CR,
+ * LF, other control bytes) is refused rather than written.
+ */
+import { STATUS_CODES } from 'node:http';
+import { HTTP1_ERROR_CODES, Http1Error } from './errors.js';
+import type { HeaderPairs } from './parse-head.js';
+
+/** Values as Node's header objects hold them. */
+export type HeaderValue = string | number | readonly string[] | undefined;
+
+// eslint-disable-next-line no-control-regex -- the point is to find control bytes
+const UNSAFE_VALUE = /[\x00-\x08\x0a-\x1f\x7f]/;
+const TOKEN_NAME = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
+
+function line(name: string, value: string): string {
+  if (!TOKEN_NAME.test(name)) throw new Http1Error(HTTP1_ERROR_CODES.INVALID_HEADER_VALUE, `header name ${JSON.stringify(name)} is not a token`);
+  if (UNSAFE_VALUE.test(value)) throw new Http1Error(HTTP1_ERROR_CODES.INVALID_HEADER_VALUE, `header ${name} has a control character in its value`);
+  return `${name}: ${value}\r\n`;
+}
+
+/** Header lines from a Node-style object (arrays give one line per value) and/or ordered pairs. */
+export function headerLines(headers: Record<string, HeaderValue>): string {
+  let out = '';
+  for (const name in headers) {
+    const v = headers[name];
+    if (v === undefined) continue;
+    if (typeof v === 'object') for (const one of v) out += line(name, one);
+    else out += line(name, String(v));
+  }
+  return out;
+}
+
+/**
+ * @example
+ * serializeRequestHead('GET', '/a', { host: 'web' }) // 'GET /a HTTP/1.1\r\nhost: web\r\n\r\n'
+ */
+export function serializeRequestHead(method: string, path: string, headers: Record<string, HeaderValue>): string {
+  return `${method} ${path} HTTP/1.1\r\n${headerLines(headers)}\r\n`;
+}
+
+/**
+ * The status line with the standard reason phrase (as Node's server writes it), then the headers.
+ *
+ * @example
+ * serializeResponseHead(200, [['content-length', '2']]) // 'HTTP/1.1 200 OK\r\ncontent-length: 2\r\n\r\n'
+ */
+export function serializeResponseHead(status: number, pairs: HeaderPairs, extra = ''): string {
+  let out = `HTTP/1.1 ${status} ${STATUS_CODES[status] ?? 'unknown'}\r\n`;
+  for (const [name, value] of pairs) out += line(name, value);
+  return `${out}${extra}\r\n`;
+}

@@ -1,0 +1,156 @@
+/**
+ * The request and response objects of the HTTP/1.1 fast path's server side.
+ * They offer what the inbound layers use of Node's `IncomingMessage` and `ServerResponse`
+ * (headers, method, url, version; `headersSent`, `statusCode`,
+ * `writableFinished`, `writeHead`, `end`, `destroy`, `'close'`), so the same
+ * security layers run on both paths, plus the raw-bytes methods the
+ * forwarders use to pass an upstream answer through unchanged.
+ */
+import { EventEmitter } from 'node:events';
+import type { IncomingHttpHeaders, OutgoingHttpHeaders } from 'node:http';
+import type { Socket } from 'node:net';
+import { Readable, type Writable } from 'node:stream';
+import type { HeaderPairs, RequestHead } from './parse-head.js';
+import { headerLines, serializeResponseHead, type HeaderValue } from './serialize-head.js';
+
+/**
+ * A request read by the fast path. The body (Content-Length bytes) streams
+ * through it as a `Readable`, with backpressure down to the socket.
+ */
+export class FastRequest extends Readable {
+  readonly headers: IncomingHttpHeaders;
+  readonly method: string;
+  readonly url: string;
+  readonly httpVersion = '1.1';
+  readonly httpVersionMajor = 1;
+  readonly httpVersionMinor = 1;
+  /** Declared body size (0: none). */
+  readonly contentLength: number;
+
+  constructor(head: RequestHead, readonly socket: Socket, private readonly pull: () => void) {
+    super();
+    this.headers = head.headers;
+    this.method = head.method;
+    this.url = head.target;
+    this.contentLength = head.contentLength;
+  }
+
+  override _read(): void {
+    this.pull();
+  }
+}
+
+/**
+ * An EventEmitter typed with a stream's event methods: code that calls `r.res.once('close', …)` on the
+ * union of Node's response types and this one then type-checks (TypeScript calls a union's method only
+ * when every member declares it the same way).
+ */
+const ResponseEvents = EventEmitter as unknown as new () => Pick<Writable, 'on' | 'once' | 'off' | 'emit' | 'removeListener' | 'listeners'>;
+
+/** Called once when the response ended (`finished`) or the connection went away. */
+export type ResponseDone = (finished: boolean) => void;
+
+/**
+ * The response side: a local reply through `writeHead`/`end` (Node's shape),
+ * or the app's response through `writeRawHead`/`writeRaw`/`endRaw`.
+ */
+export class FastResponse extends ResponseEvents {
+  statusCode = 200;
+  headersSent = false;
+  writableEnded = false;
+  writableFinished = false;
+  private pending: string | undefined;
+  private hasLength = false;
+  private extra: Record<string, HeaderValue> = {};
+  private closed = false;
+
+  /** `head`: the request was HEAD, so a local reply sends its headers (Content-Length included) and no body, as Node's does. */
+  constructor(private readonly socket: Socket, private readonly keepAlive: boolean, private readonly done: ResponseDone, private readonly head = false) {
+    super();
+  }
+
+  setHeader(name: string, value: HeaderValue): this {
+    this.extra[name.toLowerCase()] = value;
+    return this;
+  }
+
+  getHeader(name: string): HeaderValue {
+    return this.extra[name.toLowerCase()];
+  }
+
+  /** Node's `writeHead(status, headers)`; the head goes out with the body at `end`. */
+  writeHead(status: number, headers: OutgoingHttpHeaders = {}): this {
+    if (this.headersSent) throw new TypeError('FastResponse: headers already sent');
+    const all: Record<string, HeaderValue> = { ...this.extra };
+    for (const k of Object.keys(headers)) all[k.toLowerCase()] = headers[k];
+    this.hasLength = all['content-length'] !== undefined;
+    this.statusCode = status;
+    this.pending = serializeResponseHead(status, [], headerLines(all) + (this.keepAlive ? '' : 'connection: close\r\n'));
+    this.headersSent = true;
+    return this;
+  }
+
+  /** End a local reply (whole body at once, as `localReply` sends it). */
+  end(body?: Buffer | string): this {
+    if (this.writableEnded) return this;
+    if (!this.headersSent) this.writeHead(this.statusCode);
+    const buf = body === undefined ? Buffer.alloc(0) : typeof body === 'string' ? Buffer.from(body) : body;
+    let head = this.pending as string;
+    if (!this.hasLength) head = head.slice(0, -2) + `content-length: ${buf.length}\r\n\r\n`;
+    this.pending = undefined;
+    this.socket.write(buf.length && !this.head ? Buffer.concat([Buffer.from(head, 'latin1'), buf]) : Buffer.from(head, 'latin1'));
+    this.finish();
+    return this;
+  }
+
+  /** The app's head, hop-by-hop headers already removed; `extra` is whole header lines we add. */
+  writeRawHead(status: number, pairs: HeaderPairs, extra: string): void {
+    this.statusCode = status;
+    this.headersSent = true;
+    this.socket.cork();
+    this.socket.write(serializeResponseHead(status, pairs, extra + (this.keepAlive ? '' : 'connection: close\r\n')), 'latin1');
+    process.nextTick(() => this.socket.uncork());
+  }
+
+  /** Body bytes as they go on the wire; false: wait for `onDrain`. */
+  writeRaw(chunk: Buffer | string): boolean {
+    return this.socket.write(chunk);
+  }
+
+  onDrain(cb: () => void): void {
+    this.socket.once('drain', cb);
+  }
+
+  endRaw(): void {
+    if (!this.writableEnded) this.finish();
+  }
+
+  addTrailers(): void {
+    // HTTP/1.1 trailers are only for gRPC local replies, and gRPC never takes the fast path.
+  }
+
+  /** Reset the connection (Node's `res.destroy()`): the client sees the response cut. */
+  destroy(): this {
+    this.socket.destroy();
+    this.closeNow(false);
+    return this;
+  }
+
+  /** The connection closed under us. */
+  connectionClosed(): void {
+    this.closeNow(false);
+  }
+
+  private finish(): void {
+    this.writableEnded = true;
+    this.writableFinished = true;
+    this.closeNow(true);
+  }
+
+  private closeNow(finished: boolean): void {
+    if (this.closed) return;
+    this.closed = true;
+    this.emit('close');
+    this.done(finished);
+  }
+}

@@ -1,0 +1,21 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { HTTP1_ERROR_CODES, parseRequestHead, serializeRequestHead, serializeResponseHead } from '../../../src/proxy/http1/index.js';
+
+test('a serialized request head parses back to the same method, path and headers', () => {
+  const text = serializeRequestHead('PUT', '/a/b?c=d', { host: 'web', 'content-length': 3, 'x-list': ['1', '2'] });
+  assert.equal(text, 'PUT /a/b?c=d HTTP/1.1\r\nhost: web\r\ncontent-length: 3\r\nx-list: 1\r\nx-list: 2\r\n\r\n');
+  const back = parseRequestHead(Buffer.from(serializeRequestHead('PUT', '/a', { host: 'web', 'x-a': 'v' })), 'origin');
+  assert.equal(back.kind, 'ok');
+  assert.deepEqual(back.kind === 'ok' && back.head.headers, { host: 'web', 'x-a': 'v' });
+});
+
+test('a response head gets the standard reason phrase and extra lines before its end', () => {
+  assert.equal(serializeResponseHead(404, [['x-a', '1']], 'connection: close\r\n'), 'HTTP/1.1 404 Not Found\r\nx-a: 1\r\nconnection: close\r\n\r\n');
+});
+
+test('a value that would start another header line, or a name that is not a token, is never written', () => {
+  assert.throws(() => serializeRequestHead('GET', '/', { 'x-a': 'v\r\nx-injected: 1' }), { code: HTTP1_ERROR_CODES.INVALID_HEADER_VALUE });
+  assert.throws(() => serializeRequestHead('GET', '/', { 'x-a': 'v\nw' }), { code: HTTP1_ERROR_CODES.INVALID_HEADER_VALUE });
+  assert.throws(() => serializeResponseHead(200, [['bad name', 'v']]), { code: HTTP1_ERROR_CODES.INVALID_HEADER_VALUE });
+});
