@@ -12,7 +12,8 @@ export { createKeyFileStore, loadKeyFileStore, readPrivateKeyFile } from './ca/k
 export { describeAuthority, type CertificateAuthority } from './ca/authority.js';
 export { createRootCa, DEFAULT_ROOT_TTL_MS } from './ca/create-root.js';
 export { loadPluggedCa, loadIstioCacerts, loadCertManagerSecret, ISTIO_CACERTS_FILES, CERT_MANAGER_FILES } from './ca/load-ca-files.js';
-export { toPem, certificatesFromPem, asDerCertificate, type DerCertificate } from './ca/certificate.js';
+export { toPem, certificatesFromPem, asDerCertificate, type DerCertificate } from './pem.js';
+export { buildWorkloadCsr } from './workload-csr.js';
 export { parseAndVerifyCsr, csrPemToDer, MAX_CSR_BYTES, type ParsedCsr, type LeafKeyKind } from './ca/csr.js';
 export {
   createSvidIssuer, leafWindow, DEFAULT_SVID_TTL_MS, DEFAULT_MAX_SVID_TTL_MS, DEFAULT_BACKDATE_MS,

@@ -2,36 +2,10 @@ import { randomBytes, webcrypto } from 'node:crypto';
 import { x509 } from '../x509-provider.js';
 import { TAG, expectTlv, children, tlv } from './der.js';
 import { hashFor, type CaKeyAlgorithm, type CaKeyStore } from './key-store.js';
+import type { DerCertificate } from '../pem.js';
 
-/** One DER-encoded X.509 certificate. */
-export type DerCertificate = Buffer & { readonly __brand: 'DerCertificate' };
-
-/** Marks bytes as a certificate after they were parsed once (callers' duty). */
-export function asDerCertificate(der: Uint8Array): DerCertificate {
-  return Buffer.from(der) as DerCertificate;
-}
-
-/**
- * PEM text of certificates, one block each, in order.
- * @example toPem([leaf, intermediate])
- */
-export function toPem(certs: readonly Uint8Array[]): string {
-  return certs
-    .map((der) => {
-      const b64 = Buffer.from(der).toString('base64').replace(/.{64}/g, '$&\n').replace(/\n$/, '');
-      return `-----BEGIN CERTIFICATE-----\n${b64}\n-----END CERTIFICATE-----\n`;
-    })
-    .join('');
-}
-
-/** The DER of every `CERTIFICATE` block in a PEM text, in order (other blocks ignored). */
-export function certificatesFromPem(pem: string): DerCertificate[] {
-  const out: DerCertificate[] = [];
-  for (const m of pem.matchAll(/-----BEGIN CERTIFICATE-----([A-Za-z0-9+/=\s]+?)-----END CERTIFICATE-----/g)) {
-    out.push(Buffer.from(m[1]!.replace(/\s+/g, ''), 'base64') as DerCertificate);
-  }
-  return out;
-}
+// Moved to ../pem.ts (no @peculiar/x509 there, so the sidecar can use them); re-exported for the CA's callers.
+export { asDerCertificate, certificatesFromPem, toPem, type DerCertificate } from '../pem.js';
 
 /** The TBSCertificate and signature AlgorithmIdentifier of a certificate, as DER slices. */
 export function splitCertificate(der: Uint8Array): { tbs: Buffer; signatureAlgorithm: Buffer } {

@@ -7,8 +7,8 @@ import type { JSONWebKeySet } from 'jose';
 import { caClient, type CaClient } from '../../control/ca-api/client.js';
 import { CaApiError } from '../../control/ca-api/errors.js';
 import type { BundleResponse, SvidResponse } from '../../control/ca-api/protocol.js';
-// The module itself, not the `identity/` barrel: that one also loads the CA, key stores and CSR parsing.
-import { certificatesFromPem, toPem } from '../../identity/ca/certificate.js';
+// The module itself, not the `identity/` barrel (nor ca/certificate.ts): those load the CA and @peculiar/x509.
+import { certificatesFromPem, toPem } from '../../identity/pem.js';
 import type { AttestationType } from '../../control/ca-api/protocol.js';
 import type { CaApi, CaBundle, MtlsCredentials, SignedSvid } from '../../proxy/identity/ca-api.js';
 import { IDENTITY_CLIENT_ERROR_CODES, IdentityClientError } from '../../proxy/identity/errors.js';

@@ -12,7 +12,9 @@ import type { Logger } from 'pino';
 import { createAdminServer } from '../../proxy/admin/index.js';
 import { stdoutAccessLogger, type AccessLogFormat } from '../../proxy/access-log/access-logger.js';
 import { ConfigClient, mtlsDialer, type StreamDialer } from '../../proxy/config-client/index.js';
-import { createIdentityClient, secretsHandler, type IdentityClient } from '../../proxy/identity/index.js';
+// The modules, not proxy/identity's index: that one also exports the in-process CA, which loads the whole CA library.
+import { createIdentityClient, type IdentityClient } from '../../proxy/identity/identity-client.js';
+import { secretsHandler } from '../../proxy/identity/secrets-handler.js';
 import { createInboundProxy, type InboundProxy } from '../../proxy/inbound/index.js';
 import type { ProxySnapshot } from '../../proxy/model.js';
 import { createTlsContextManager } from '../../proxy/tls/index.js';

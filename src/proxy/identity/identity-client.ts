@@ -6,7 +6,7 @@
  * (`setSecureContext`) without dropping open connections.
  */
 import { X509Certificate } from 'node:crypto';
-import { renewAt, RENEW_AT_FRACTION } from '../../identity/index.js';
+import { renewAt, RENEW_AT_FRACTION } from '../../identity/rotation/renewal.js';
 import type { IdentitySource, ProxyIdentity } from '../model.js';
 import type { AttestationToken, CaApi, CaBundle, SignedSvid } from './ca-api.js';
 import { IDENTITY_CLIENT_ERROR_CODES, IdentityClientError } from './errors.js';

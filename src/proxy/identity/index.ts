@@ -1,4 +1,5 @@
 // The workload side of identity: the identity client, its CA interface and stand-in, the secret view.
+// The sidecar imports the modules themselves, not this index: the in-process CA loads the whole CA library.
 export type { AttestationToken, CaApi, CaBundle, MtlsCredentials, SignedSvid } from './ca-api.js';
 export { createInProcessCaApi, verifyPresented, type InProcessCaApi, type InProcessCaOptions } from './in-process-ca.js';
 export {

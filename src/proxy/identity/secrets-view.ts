@@ -4,7 +4,7 @@
  * anchor. Never the key.
  */
 import { X509Certificate } from 'node:crypto';
-import { certificatesFromPem, toPem } from '../../identity/index.js';
+import { certificatesFromPem, toPem } from '../../identity/pem.js';
 import type { ProxyIdentity } from '../model.js';
 
 export interface SecretRow {

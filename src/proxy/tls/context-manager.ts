@@ -6,7 +6,7 @@
  */
 import { constants as cryptoConstants, X509Certificate } from 'node:crypto';
 import tls from 'node:tls';
-import { parseSpiffeId, trustDomainOf } from '../../identity/index.js';
+import { parseSpiffeId, trustDomainOf } from '../../identity/spiffe-id.js';
 import type { IdentitySource, ProxyIdentity } from '../model.js';
 import { TLS_ERROR_CODES, TlsError } from './errors.js';
 

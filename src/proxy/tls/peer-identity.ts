@@ -5,7 +5,7 @@
  * verifies but names no one, or someone of another domain, is not a peer).
  */
 import { createHash, type X509Certificate } from 'node:crypto';
-import { isSpiffeId, pathOf, principalOf, trustDomainOf, type SpiffeId } from '../../identity/index.js';
+import { isSpiffeId, pathOf, principalOf, trustDomainOf, type SpiffeId } from '../../identity/spiffe-id.js';
 
 export type PeerIdentityRefusal =
   | 'no-certificate'

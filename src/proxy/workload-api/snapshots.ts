@@ -4,7 +4,7 @@
  * API §4.3): the app replaces what it had, it never merges.
  */
 import { createPrivateKey } from 'node:crypto';
-import { certificatesFromPem } from '../../identity/ca/certificate.js';
+import { certificatesFromPem } from '../../identity/pem.js';
 import { trustDomainId, type TrustDomain } from '../../identity/spiffe-id.js';
 import type { CaBundle } from '../identity/ca-api.js';
 import type { ProxyIdentity } from '../model.js';
