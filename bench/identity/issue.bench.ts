@@ -62,7 +62,7 @@ async function closedLoop(shared: Shared, seconds: number, verifySignatures: boo
   return { rate: lat.length / elapsed, cpuRate: lat.length / ((cpu.user + cpu.system) / 1e6), p50: percentile(lat, 0.5), p99: percentile(lat, 0.99) };
 }
 
-/** Open loop: requests arrive at `perSecond` for `seconds`; latency counts from the arrival time (or the send, if later). */
+/** Open loop: requests arrive at `perSecond` for `seconds`; latency counts from the arrival time (or the send, if earlier). */
 async function openLoop(shared: Shared, seconds: number, perSecond: number) {
   const issuer = await createSvidIssuer({ ca: caFrom(shared), now: () => new Date() });
   const total = Math.floor(seconds * perSecond);
@@ -75,7 +75,7 @@ async function openLoop(shared: Shared, seconds: number, perSecond: number) {
     if (wait > 1) await new Promise((r) => setTimeout(r, wait));
     // A request sent up to 1 ms early (the timer's granularity) is timed from when it was sent, not
     // from its due time, which would make latency negative; a late one counts its wait from `due`.
-    const from = Math.max(due, performance.now());
+    const from = Math.min(due, performance.now());
     pending.push(issuer.issue({ csrDer: shared.csrs[i % shared.csrs.length]!, spiffeId: ID }).then(() => { lat.push(performance.now() - from); }));
   }
   await Promise.all(pending);
