@@ -11,6 +11,7 @@ import type { Readable } from 'node:stream';
 import { BodyFramer, responseFraming, type Framing } from './body-framer.js';
 import { HTTP1_ERROR_CODES, Http1Error } from './errors.js';
 import { parseResponseHead, type ResponseHead } from './parse-head.js';
+import { setSocketOwner } from './socket-owner.js';
 
 export interface OutgoingRequest {
   method: string;
@@ -60,10 +61,7 @@ export function runExchange(socket: Socket, req: OutgoingRequest, h: ResponseHan
   let over = false;
 
   const cleanup = () => {
-    socket.off('data', onData);
-    socket.off('end', onEnd);
-    socket.off('close', onClose);
-    socket.off('error', onClose);
+    setSocketOwner(socket, undefined);
     if (req.body) {
       req.body.off('data', onReqData);
       req.body.off('end', onReqEnd);
@@ -161,10 +159,7 @@ export function runExchange(socket: Socket, req: OutgoingRequest, h: ResponseHan
     fail(lost(head === undefined, err));
   }
 
-  socket.on('data', onData);
-  socket.on('end', onEnd);
-  socket.on('close', onClose);
-  socket.on('error', onClose);
+  setSocketOwner(socket, { data: onData, end: onEnd, close: onClose });
   socket.write(req.head, 'latin1');
   if (req.body && !requestDone) {
     req.body.on('data', onReqData);

@@ -19,6 +19,7 @@
 export const MAX_HEAD_BYTES = 16 * 1024;
 /** Content-Length digits we read as a number exactly (below 2^53). */
 const MAX_LENGTH_DIGITS = 15;
+const CRLFCRLF = Buffer.from('\r\n\r\n', 'latin1');
 
 export type HeaderPairs = Array<[name: string, value: string]>;
 
@@ -83,17 +84,24 @@ function isFieldValue(s: string, from: number, to: number, obsText: boolean): bo
   return true;
 }
 
+const INCOMPLETE = -1;
+const NEVER = -2;
+
 /**
- * Where the head ends (just after CRLFCRLF), `-1` if not yet, or `-2` when the
- * bytes so far can never become a head we accept (a bare LF, or too long).
+ * The head's text without its final CRLFCRLF (so its byte length is
+ * `text.length + 4`: latin1 is one char per byte), `INCOMPLETE` if it has not
+ * all arrived, or `NEVER` when the bytes so far can never become a head we
+ * accept (a bare LF, or too long). One native search and one conversion; the
+ * LF check then runs on the string.
  */
-function headEnd(buf: Buffer): number {
-  const end = buf.indexOf('\r\n\r\n', 0, 'latin1');
-  const limit = end < 0 ? buf.length : end;
+function headText(buf: Buffer): string | typeof INCOMPLETE | typeof NEVER {
+  const end = buf.indexOf(CRLFCRLF);
+  if (end >= 0 && end + 4 > MAX_HEAD_BYTES) return NEVER;
+  if (end < 0 && buf.length > MAX_HEAD_BYTES) return NEVER;
+  const text = buf.toString('latin1', 0, end < 0 ? buf.length : end);
   // A bare LF (no CR before it) ends lines for some parsers and not others: never ours.
-  for (let i = buf.indexOf(10); i >= 0 && i < limit; i = buf.indexOf(10, i + 1)) if (i === 0 || buf[i - 1] !== 13) return -2;
-  if (end < 0) return buf.length > MAX_HEAD_BYTES ? -2 : -1;
-  return end + 4 > MAX_HEAD_BYTES ? -2 : end + 4;
+  for (let i = text.indexOf('\n'); i >= 0; i = text.indexOf('\n', i + 1)) if (i === 0 || text.charCodeAt(i - 1) !== 13) return NEVER;
+  return end < 0 ? INCOMPLETE : text;
 }
 
 type Line = { name: string; value: string };
@@ -141,20 +149,24 @@ const REQUEST_REFUSED = new Set(['transfer-encoding', 'upgrade', 'expect', 'http
  * // { kind: 'ok', head: { method: 'GET', target: '/a', headers: { host: 'web' }, contentLength: 0, close: false, length: 31 } }
  */
 export function parseRequestHead(buf: Buffer, form: 'origin' | 'absolute'): HeadResult<RequestHead> {
-  const end = headEnd(buf);
-  if (end === -1) return { kind: 'incomplete' };
-  if (end === -2) return { kind: 'not-mine', reason: 'bare LF or head too long' };
-  const lines = buf.toString('latin1', 0, end - 4).split('\r\n');
+  const text = headText(buf);
+  if (text === INCOMPLETE) return { kind: 'incomplete' };
+  if (text === NEVER) return { kind: 'not-mine', reason: 'bare LF or head too long' };
+  const end = text.length + 4;
+  const lines = text.split('\r\n');
   const m = lines[0]?.split(' ') ?? [];
   const [method = '', target = '', version] = m;
   if (m.length !== 3 || version !== 'HTTP/1.1' || !isToken(method, 0, method.length) || !isVisible(target)) return { kind: 'not-mine', reason: 'request line' };
   const formOk = form === 'origin' ? target.charCodeAt(0) === 0x2f : target.startsWith('http://');
   if (!formOk) return { kind: 'not-mine', reason: 'request target form' };
-  const headers: Record<string, string> = Object.create(null) as Record<string, string>;
+  // A plain object for the layers (they `delete` and assign); `hasOwn`, so `constructor` or `toString` are names like any other.
+  const headers: Record<string, string> = {};
   for (let i = 1; i < lines.length; i++) {
     const l = headerLine(lines[i] as string, false);
-    if (!l || headers[l.name] !== undefined || REQUEST_REFUSED.has(l.name)) return { kind: 'not-mine', reason: `header line ${i}` };
-    headers[l.name] = l.value;
+    if (!l || Object.hasOwn(headers, l.name) || REQUEST_REFUSED.has(l.name)) return { kind: 'not-mine', reason: `header line ${i}` };
+    // Assigning `__proto__` would set the prototype (or do nothing): define it as the plain header it is.
+    if (l.name === '__proto__') Object.defineProperty(headers, l.name, { value: l.value, enumerable: true, writable: true, configurable: true });
+    else headers[l.name] = l.value;
   }
   if (headers.host === undefined) return { kind: 'not-mine', reason: 'no host' };
   const cl = headers['content-length'];
@@ -162,8 +174,7 @@ export function parseRequestHead(buf: Buffer, form: 'origin' | 'absolute'): Head
   if (contentLength === undefined) return { kind: 'not-mine', reason: 'content-length' };
   const close = headers.connection === undefined ? false : connectionClose(headers.connection);
   if (close === undefined) return { kind: 'not-mine', reason: 'connection' };
-  // A plain object for the layers (they `delete` and assign); the null prototype was only for the duplicate check.
-  return { kind: 'ok', head: { method, target, headers: { ...headers }, contentLength, close, length: end } };
+  return { kind: 'ok', head: { method, target, headers, contentLength, close, length: end } };
 }
 
 /**
@@ -174,10 +185,11 @@ export function parseRequestHead(buf: Buffer, form: 'origin' | 'absolute'): Head
  * // { kind: 'ok', head: { status: 204, minor: 1, headers: [], contentLength: undefined, chunked: false, close: false, length: 27 } }
  */
 export function parseResponseHead(buf: Buffer): HeadResult<ResponseHead> {
-  const end = headEnd(buf);
-  if (end === -1) return { kind: 'incomplete' };
-  if (end === -2) return { kind: 'invalid', reason: 'bare LF or head too long' };
-  const lines = buf.toString('latin1', 0, end - 4).split('\r\n');
+  const text = headText(buf);
+  if (text === INCOMPLETE) return { kind: 'incomplete' };
+  if (text === NEVER) return { kind: 'invalid', reason: 'bare LF or head too long' };
+  const end = text.length + 4;
+  const lines = text.split('\r\n');
   const first = lines[0] ?? '';
   const minor = first.startsWith('HTTP/1.1 ') ? 1 : first.startsWith('HTTP/1.0 ') ? 0 : -1;
   const code = first.slice(9, 12);

@@ -12,6 +12,7 @@ import type { SentRequest } from './send-request.js';
 import type { FastResponse } from './server-objects.js';
 
 const LAST_CHUNK = '0\r\n\r\n';
+const CRLF = Buffer.from('\r\n', 'latin1');
 
 export interface RelayHooks {
   /** The head arrived: return the headers the client gets. */
@@ -45,11 +46,9 @@ export function relayResponse(res: FastResponse, hooks: RelayHooks): { handlers:
     onBody(chunk, payloadBytes) {
       hooks.body?.(payloadBytes);
       let ok: boolean;
-      if (rechunk) {
-        res.writeRaw(`${chunk.length.toString(16)}\r\n`);
-        res.writeRaw(chunk);
-        ok = res.writeRaw('\r\n');
-      } else ok = res.writeRaw(chunk);
+      // One write per chunk (three would be three TLS records once the head has gone).
+      if (rechunk) ok = res.writeRaw(Buffer.concat([Buffer.from(`${chunk.length.toString(16)}\r\n`, 'latin1'), chunk, CRLF]));
+      else ok = res.writeRaw(chunk);
       if (!ok) res.onDrain(resume);
       return ok;
     },

@@ -38,7 +38,12 @@ export function serveFastHttp1(socket: Socket, deps: FastConnectionDeps): void {
   let busy = false;
   let handedOff = false;
 
-  const onTimeout = () => socket.destroy();
+  // The idle timer stays armed for the whole connection (re-arming it twice a request costs more than this
+  // check): it fires only after keepAliveTimeoutMs without a read or write, and a request in progress
+  // (an app slow to answer, a slow upload) is not idle. The response's own writes re-arm it.
+  const onTimeout = () => {
+    if (!busy) socket.destroy();
+  };
   const stash = (b: Buffer) => {
     buffered = buffered ? Buffer.concat([buffered, b]) : b;
   };
@@ -87,7 +92,6 @@ export function serveFastHttp1(socket: Socket, deps: FastConnectionDeps): void {
     const rest = buffered.length > head.length ? buffered.subarray(head.length) : undefined;
     buffered = undefined;
     busy = true;
-    socket.setTimeout(0);
     const req = new FastRequest(head, socket, () => {
       if (body) socket.resume();
     });
@@ -117,7 +121,6 @@ export function serveFastHttp1(socket: Socket, deps: FastConnectionDeps): void {
       else socket.destroy();
       return;
     }
-    socket.setTimeout(deps.keepAliveTimeoutMs);
     if (buffered) next();
     else socket.resume();
   }

@@ -6,6 +6,7 @@
  * pool at once.
  */
 import type { Socket } from 'node:net';
+import { setSocketOwner, type SocketOwner } from './socket-owner.js';
 
 export interface SocketPoolOptions {
   /** Idle sockets kept per key; more are closed when released. */
@@ -25,10 +26,10 @@ export interface SocketPool {
   close(): void;
 }
 
-interface Idle {
+/** An idle socket; it is its own socket's owner (see `setSocketOwner`) while in the pool. */
+interface Idle extends SocketOwner {
   socket: Socket;
   timer: NodeJS.Timeout;
-  drop: () => void;
 }
 
 /**
@@ -48,10 +49,7 @@ export function createSocketPool(opts: SocketPoolOptions): SocketPool {
     if (list.length === 0) idle.delete(key);
     count--;
     clearTimeout(entry.timer);
-    entry.socket.off('close', entry.drop);
-    entry.socket.off('end', entry.drop);
-    entry.socket.off('data', entry.drop);
-    entry.socket.off('error', entry.drop);
+    setSocketOwner(entry.socket, undefined);
     return true;
   };
 
@@ -72,17 +70,12 @@ export function createSocketPool(opts: SocketPoolOptions): SocketPool {
       let list = idle.get(key);
       if (!list) idle.set(key, (list = []));
       if (list.length >= opts.maxIdlePerKey) return void socket.destroy();
-      const entry: Idle = {
-        socket,
-        timer: setTimeout(() => entry.drop(), opts.idleTimeoutMs).unref(),
-        drop: () => {
-          if (remove(key, entry)) socket.destroy();
-        },
+      // Closed, a FIN, any byte, an error or the idle timeout: the socket leaves the pool.
+      const drop = () => {
+        if (remove(key, entry)) socket.destroy();
       };
-      socket.on('close', entry.drop);
-      socket.on('end', entry.drop);
-      socket.on('data', entry.drop);
-      socket.on('error', entry.drop);
+      const entry: Idle = { socket, timer: setTimeout(drop, opts.idleTimeoutMs).unref(), data: drop, end: drop, close: drop };
+      setSocketOwner(socket, entry);
       // Flowing, so a FIN or a stray byte is seen now rather than when the socket is next used.
       socket.resume();
       list.push(entry);

@@ -99,3 +99,13 @@ test('a response with both framings, conflicting lengths or a bad status line is
     'HTTP/1.1 200 OK\r\nx-a:\u0001\r\n\r\n',
   ]) assert.equal(parseResponseHead(Buffer.from(text, 'latin1')).kind, 'invalid', JSON.stringify(text));
 });
+
+test('headers named like Object members are plain headers: kept as own values, never a prototype, and a repeat is still not ours', () => {
+  const r = req('GET / HTTP/1.1\r\nhost: a\r\n__proto__: x\r\nconstructor: y\r\ntoString: z\r\n\r\n');
+  assert.equal(r.kind, 'ok');
+  if (r.kind !== 'ok') return;
+  assert.equal(Object.getPrototypeOf(r.head.headers), Object.prototype);
+  assert.deepEqual(Object.entries(r.head.headers), [['host', 'a'], ['__proto__', 'x'], ['constructor', 'y'], ['tostring', 'z']]);
+  assert.equal(req('GET / HTTP/1.1\r\nhost: a\r\n__proto__: x\r\n__proto__: y\r\n\r\n').kind, 'not-mine');
+  assert.equal(req('GET / HTTP/1.1\r\nhost: a\r\nconstructor: x\r\nConstructor: y\r\n\r\n').kind, 'not-mine');
+});

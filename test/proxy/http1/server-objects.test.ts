@@ -1,0 +1,61 @@
+import assert from 'node:assert/strict';
+import { EventEmitter } from 'node:events';
+import type { Socket } from 'node:net';
+import { test } from 'node:test';
+import { FastResponse } from '../../../src/proxy/http1/index.js';
+
+/** A socket stand-in that records what is written, and whether corked. */
+function fakeSocket(): { socket: Socket; writes: string[]; corks: number } {
+  const rec = { writes: [] as string[], corks: 0 };
+  const s = Object.assign(new EventEmitter(), {
+    write: (c: Buffer | string, enc?: BufferEncoding) => (rec.writes.push(typeof c === 'string' ? Buffer.from(c, enc ?? 'utf8').toString('latin1') : c.toString('latin1')), true),
+    cork: () => rec.corks++,
+    uncork: () => {},
+    destroy: () => {},
+  });
+  return { socket: s as unknown as Socket, ...rec, get corks() { return rec.corks; } };
+}
+
+const tick = () => new Promise((r) => process.nextTick(r));
+
+test('an app response head and its small body leave in one write, bytes unchanged', async () => {
+  const f = fakeSocket();
+  const res = new FastResponse(f.socket, true, () => {});
+  res.writeRawHead(200, [['content-length', '3']], '');
+  res.writeRaw(Buffer.from([0x61, 0xff, 0x00]));
+  res.endRaw();
+  await tick();
+  assert.deepEqual(f.writes, ['HTTP/1.1 200 OK\r\ncontent-length: 3\r\n\r\na\xff\x00']);
+});
+
+test('a head whose body does not come in the same turn is written alone on the next tick', async () => {
+  const f = fakeSocket();
+  const res = new FastResponse(f.socket, false, () => {});
+  res.writeRawHead(200, [], 'transfer-encoding: chunked\r\n');
+  assert.deepEqual(f.writes, []);
+  await tick();
+  assert.deepEqual(f.writes, ['HTTP/1.1 200 OK\r\ntransfer-encoding: chunked\r\nconnection: close\r\n\r\n']);
+  res.writeRaw('1\r\nx\r\n');
+  assert.deepEqual(f.writes.slice(1), ['1\r\nx\r\n']);
+});
+
+test('a large first body chunk is not copied into the head: head and chunk go corked, in order', async () => {
+  const f = fakeSocket();
+  const res = new FastResponse(f.socket, true, () => {});
+  const big = Buffer.alloc(64 * 1024, 0x62);
+  res.writeRawHead(200, [['content-length', String(big.length)]], '');
+  res.writeRaw(big);
+  assert.equal(f.corks, 1);
+  assert.deepEqual(f.writes.map((w) => w.length), [`HTTP/1.1 200 OK\r\ncontent-length: ${big.length}\r\n\r\n`.length, big.length]);
+});
+
+test('a response with no body (204, HEAD) writes its head once, at the end', async () => {
+  const f = fakeSocket();
+  let finished: boolean | undefined;
+  const res = new FastResponse(f.socket, true, (ok) => (finished = ok));
+  res.writeRawHead(204, [], '');
+  res.endRaw();
+  await tick();
+  assert.deepEqual(f.writes, ['HTTP/1.1 204 No Content\r\n\r\n']);
+  assert.equal(finished, true);
+});
