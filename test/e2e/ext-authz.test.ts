@@ -8,45 +8,13 @@
  * Steps build on each other, in order.
  */
 import assert from 'node:assert/strict';
-import { execFile, spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
 import { after, before, describe, it } from 'node:test';
+import { localMesh } from './local-mesh.js';
 
-const REPO = resolve(import.meta.dirname, '../..');
-const CH9 = 'examples/istio-in-action/ch9';
 const DENY_BODY = 'denied by ext_authz for not found header `x-ext-authz: allow` in the request';
-const root = mkdtempSync(join(tmpdir(), 'mg-e2e-extauthz-'));
-const dataDir = join(root, '.meshguard');
-const env = { ...process.env, MESHGUARD_DIR: dataDir, NO_COLOR: '1' };
-let up: ChildProcess;
-let upExit: Promise<number | null>;
-let upErr = '';
+const mesh = localMesh('mg-e2e-extauthz-');
+const { meshguard, sleepCurl, apply, log } = mesh;
 
-function meshguard(args: string[], timeout = 30_000): Promise<{ code: number; stdout: string; stderr: string }> {
-  return new Promise((done) => {
-    execFile(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', ...args], { cwd: REPO, env, timeout, encoding: 'utf8' },
-      (err, stdout, stderr) => done({ code: err ? (typeof err.code === 'number' ? err.code : 1) : 0, stdout, stderr }));
-  });
-}
-
-/** `kubectl -n default exec deploy/sleep -- curl [-H …] webapp.istioinaction/api/catalog`: body and status. */
-async function sleepCurl(url: string, headers: string[] = []): Promise<{ status: string; body: string }> {
-  const r = await meshguard(['exec', 'default/sleep', '--', 'curl', '-s', ...headers.flatMap((h) => ['-H', h]), '-w', '\n%{http_code}', url]);
-  const lines = r.stdout.split('\n');
-  return { status: lines.pop() ?? '', body: lines.join('\n') };
-}
-
-async function apply(file: string): Promise<string> {
-  const r = await meshguard(['apply', '-f', `${CH9}/${file}`]);
-  assert.equal(r.code, 0, r.stderr);
-  // Every proxy has a change within a second.
-  await new Promise((t) => setTimeout(t, 1000));
-  return r.stdout;
-}
-
-const log = (file: string) => readFileSync(join(dataDir, 'logs', file), 'utf8');
 const lastLine = (text: string, has: string) => text.split('\n').filter((l) => l.includes(has)).pop() ?? '';
 
 /** The last line of a log with `has` once it matches `re` (logs are flushed a moment after the response), or the last seen. */
@@ -59,23 +27,8 @@ async function logLine(file: string, has: string, re: RegExp): Promise<string> {
   return line;
 }
 
-before(async () => {
-  up = spawn(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', 'up', '-f', 'examples/istio-in-action'], { cwd: REPO, env, stdio: ['ignore', 'pipe', 'pipe'] });
-  upExit = new Promise((done) => up.once('exit', (code) => done(code)));
-  let out = '';
-  up.stdout!.on('data', (c: Buffer) => (out += c.toString()));
-  up.stderr!.on('data', (c: Buffer) => (upErr += c.toString()));
-  const deadline = Date.now() + 60_000;
-  while (!out.includes('mesh ready')) {
-    if (Date.now() > deadline || up.exitCode !== null) throw new Error(`meshguard up did not get ready:\n${upErr}`);
-    await new Promise((t) => setTimeout(t, 200));
-  }
-});
-
-after(() => {
-  if (up.exitCode === null) up.kill('SIGKILL');
-  rmSync(root, { recursive: true, force: true });
-});
+before(() => mesh.start());
+after(() => mesh.stop());
 
 describe('Istio in Action 9.5 on a local mesh: external authorization (CUSTOM)', () => {
   it('before any policy, webapp answers', async () => {
@@ -127,6 +80,6 @@ describe('meshguard down', () => {
   it('stops the mesh: up exits 0', async () => {
     const r = await meshguard(['down']);
     assert.equal(r.code, 0, r.stderr);
-    assert.equal(await upExit, 0, upErr);
+    assert.equal(await mesh.exited(), 0, mesh.stderr());
   });
 });

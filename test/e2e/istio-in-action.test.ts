@@ -6,61 +6,18 @@
  * Each step asserts the outcome the seed shows. Steps build on each other, in order.
  */
 import assert from 'node:assert/strict';
-import { execFile, spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { execFile } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
+import { CH9, localMesh } from './local-mesh.js';
 
-const REPO = resolve(import.meta.dirname, '../..');
-const CH9 = 'examples/istio-in-action/ch9';
-const root = mkdtempSync(join(tmpdir(), 'mg-e2e-'));
-const dataDir = join(root, '.meshguard');
-const env = { ...process.env, MESHGUARD_DIR: dataDir, NO_COLOR: '1' };
-let up: ChildProcess;
-let upExit: Promise<number | null>;
-let upErr = '';
+const mesh = localMesh('mg-e2e-');
+const { meshguard, sleepCurl, apply, dataDir } = mesh;
+const sidecarLog = (name: string) => mesh.log(`istioinaction.${name}.sidecar.log`);
 
-function meshguard(args: string[], timeout = 30_000): Promise<{ code: number; stdout: string; stderr: string }> {
-  return new Promise((done) => {
-    execFile(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', ...args], { cwd: REPO, env, timeout, encoding: 'utf8' },
-      (err, stdout, stderr) => done({ code: err ? (typeof err.code === 'number' ? err.code : 1) : 0, stdout, stderr }));
-  });
-}
-
-/** `kubectl exec deploy/sleep -- curl -s <url> -o /dev/null -w "%{http_code}"`: the status and curl's exit code. */
-async function sleepCurl(url: string): Promise<{ status: string; exit: number; body: string }> {
-  const r = await meshguard(['exec', 'default/sleep', '--', 'curl', '-s', '-w', '\n%{http_code}', url]);
-  const lines = r.stdout.split('\n');
-  return { status: lines.pop() ?? '', exit: r.code, body: lines.join('\n') };
-}
-
-async function apply(file: string): Promise<void> {
-  const r = await meshguard(['apply', '-f', `${CH9}/${file}`]);
-  assert.equal(r.code, 0, r.stderr);
-  // Every proxy has a change within a second (the issue's bound).
-  await new Promise((t) => setTimeout(t, 1000));
-}
-
-const sidecarLog = (name: string) => readFileSync(join(dataDir, 'logs', `istioinaction.${name}.sidecar.log`), 'utf8');
-
-before(async () => {
-  up = spawn(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', 'up', '-f', 'examples/istio-in-action'], { cwd: REPO, env, stdio: ['ignore', 'pipe', 'pipe'] });
-  upExit = new Promise((done) => up.once('exit', (code) => done(code)));
-  let out = '';
-  up.stdout!.on('data', (c: Buffer) => (out += c.toString()));
-  up.stderr!.on('data', (c: Buffer) => (upErr += c.toString()));
-  const deadline = Date.now() + 60_000;
-  while (!out.includes('mesh ready')) {
-    if (Date.now() > deadline || up.exitCode !== null) throw new Error(`meshguard up did not get ready:\n${upErr}`);
-    await new Promise((t) => setTimeout(t, 200));
-  }
-});
-
-after(async () => {
-  if (up.exitCode === null) up.kill('SIGKILL');
-  rmSync(root, { recursive: true, force: true });
-});
+before(() => mesh.start());
+after(() => mesh.stop());
 
 describe('Istio in Action 9.2 on a local mesh: mutual TLS', () => {
   it('9.2.1: the legacy sleep workload reaches webapp in plaintext (PERMISSIVE by default)', async () => {
@@ -150,6 +107,6 @@ describe('meshguard down', () => {
   it('stops the mesh: up exits 0', async () => {
     const r = await meshguard(['down']);
     assert.equal(r.code, 0, r.stderr);
-    assert.equal(await upExit, 0, upErr);
+    assert.equal(await mesh.exited(), 0, mesh.stderr());
   });
 });

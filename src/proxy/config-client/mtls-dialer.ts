@@ -7,10 +7,9 @@
  * the way Istio's proxies check istiod. Host names are not checked: the SPIFFE
  * ID is the name.
  */
-import { X509Certificate } from 'node:crypto';
 import { connect, type ConnectionOptions, type PeerCertificate, type TLSSocket } from 'node:tls';
 import { parseLoopbackAddress } from '../../wire/index.js';
-import { peerIdentityOf } from '../tls/peer-identity.js';
+import { serverIdentityOf } from '../tls/peer-identity.js';
 import { CONFIG_CLIENT_ERROR_CODES, ConfigClientError } from './errors.js';
 import type { StreamDialer } from './transport.js';
 
@@ -32,13 +31,7 @@ export interface StreamTlsSource {
  */
 export function controlPlaneCheck(expectedId: string, trustDomains: () => ReadonlySet<string>): (host: string, cert: PeerCertificate) => Error | undefined {
   return (_host, cert) => {
-    let x509: X509Certificate | undefined;
-    try {
-      x509 = cert.raw ? new X509Certificate(cert.raw) : undefined;
-    } catch {
-      x509 = undefined;
-    }
-    const id = peerIdentityOf(x509, trustDomains());
+    const id = serverIdentityOf(cert, trustDomains());
     if (!id.ok) return new ConfigClientError(CONFIG_CLIENT_ERROR_CODES.SERVER_IDENTITY, `the configuration stream's server certificate was refused (${id.reason})`);
     // Fail closed: any other workload of the mesh, however valid its SVID, is not the control plane.
     if (id.spiffeId !== expectedId) {

@@ -5,9 +5,8 @@
  * impostor — the handshake fails, and no request byte is ever sent.
  * The URI SAN is the name; DNS hostname checks do not apply.
  */
-import { X509Certificate } from 'node:crypto';
 import type { PeerCertificate } from 'node:tls';
-import { peerIdentityOf } from '../tls/peer-identity.js';
+import { serverIdentityOf } from '../tls/peer-identity.js';
 import { OUTBOUND_ERROR_CODES, OutboundError } from './errors.js';
 
 /**
@@ -19,13 +18,7 @@ import { OUTBOUND_ERROR_CODES, OutboundError } from './errors.js';
 export function secureNamingCheck(allowedIds: readonly string[], trustDomains: () => ReadonlySet<string>): (host: string, cert: PeerCertificate) => Error | undefined {
   const allowed = new Set(allowedIds);
   return (_host, cert) => {
-    let x509: X509Certificate | undefined;
-    try {
-      x509 = cert.raw ? new X509Certificate(cert.raw) : undefined;
-    } catch {
-      x509 = undefined;
-    }
-    const id = peerIdentityOf(x509, trustDomains());
+    const id = serverIdentityOf(cert, trustDomains());
     if (!id.ok) return new OutboundError(OUTBOUND_ERROR_CODES.SECURE_NAMING, `secure naming: server certificate refused (${id.reason})`);
     // Fail closed: a Service with no sidecar endpoints allows no identity at all.
     if (!allowed.has(id.spiffeId)) {

@@ -4,7 +4,8 @@
  * `spiffe`, in a trust domain we trust; anything else is refused (a chain that
  * verifies but names no one, or someone of another domain, is not a peer).
  */
-import { createHash, type X509Certificate } from 'node:crypto';
+import { createHash, X509Certificate } from 'node:crypto';
+import type { PeerCertificate } from 'node:tls';
 import { isSpiffeId, pathOf, principalOf, trustDomainOf, type SpiffeId } from '../../identity/spiffe-id.js';
 
 export type PeerIdentityRefusal =
@@ -77,4 +78,20 @@ export function peerIdentityOf(cert: X509Certificate | undefined, trustDomains: 
     certHash: createHash('sha256').update(cert.raw).digest('hex'),
     subject: rfc2253(cert.subject),
   };
+}
+
+/**
+ * `peerIdentityOf` for the legacy certificate object a `checkServerIdentity` callback receives
+ * (its DER is `cert.raw`); a certificate that does not parse is `no-certificate`.
+ *
+ * @example tls.connect({ ...opts, checkServerIdentity: (_h, cert) => check(serverIdentityOf(cert, domains)) })
+ */
+export function serverIdentityOf(cert: PeerCertificate, trustDomains: ReadonlySet<string>): PeerIdentity {
+  let x509: X509Certificate | undefined;
+  try {
+    x509 = cert.raw ? new X509Certificate(cert.raw) : undefined;
+  } catch {
+    x509 = undefined;
+  }
+  return peerIdentityOf(x509, trustDomains);
 }

@@ -10,31 +10,7 @@ import { onFileEnd } from '../support/cleanup.js';
 import { startHarness, waitFor } from '../support/harness.js';
 import { meshMtls, snapshotFor } from '../support/snapshot.js';
 import { mintSvid } from '../support/svid.js';
-
-/** Send `bytes` on a new connection; collect what comes back until it goes quiet (bounded). */
-function exchange(port: number, bytes: string | Buffer, opts: { quietMs?: number } = {}): Promise<string> {
-  return new Promise((resolve) => {
-    const s = net.connect(port, '127.0.0.1');
-    let out = '';
-    let timer: NodeJS.Timeout | undefined;
-    const done = () => {
-      clearTimeout(timer);
-      clearTimeout(cap);
-      s.destroy();
-      resolve(out);
-    };
-    const cap = setTimeout(done, 3000);
-    s.on('data', (c: Buffer) => {
-      out += c.toString('latin1');
-      clearTimeout(timer);
-      timer = setTimeout(done, opts.quietMs ?? 250);
-    });
-    s.on('error', done).on('close', done);
-    s.write(typeof bytes === 'string' ? Buffer.from(bytes, 'latin1') : bytes);
-  });
-}
-
-const statuses = (raw: string) => [...raw.matchAll(/HTTP\/1\.1 (\d{3})/g)].map((m) => Number(m[1]));
+import { rawExchange, statuses } from '../support/raw-exchange.js';
 
 // Each hides a second request (/smuggled) behind a framing trick. Whatever path takes it, the app must see
 // at most one request and never /smuggled; a request the app did not see must have Node's 400 (or 431).
@@ -53,7 +29,7 @@ const SMUGGLING: Record<string, string> = {
 for (const [name, payload] of Object.entries(SMUGGLING)) {
   test(`${name}: the app sees at most one request and never the hidden one`, async () => {
     const h = await startHarness(snapshotFor([meshMtls('PERMISSIVE')]));
-    const raw = await exchange(h.port, payload);
+    const raw = await rawExchange(h.port, payload);
     const codes = statuses(raw);
     const seen = h.app.seen.map((r) => r.url);
     assert.ok(!seen.includes('/smuggled'), `smuggled through: ${JSON.stringify(seen)}`);
@@ -66,7 +42,7 @@ for (const [name, payload] of Object.entries(SMUGGLING)) {
 test('pipelined requests are answered in order, each forwarded once, on one connection', async () => {
   const h = await startHarness(snapshotFor([meshMtls('PERMISSIVE')]));
   const reqs = ['/one', '/two', '/three'].map((p) => `GET ${p} HTTP/1.1\r\nHost: x\r\n\r\n`).join('');
-  const raw = await exchange(h.port, reqs);
+  const raw = await rawExchange(h.port, reqs);
   assert.deepEqual(statuses(raw), [200, 200, 200]);
   assert.deepEqual([...raw.matchAll(/"url":"([^"]+)"/g)].map((m) => m[1]), ['/one', '/two', '/three']);
   assert.deepEqual(h.app.seen.map((r) => r.url), ['/one', '/two', '/three']);
@@ -74,7 +50,7 @@ test('pipelined requests are answered in order, each forwarded once, on one conn
 
 test('a request the fast path does not take hands the connection to Node, which serves it and what follows', async () => {
   const h = await startHarness(snapshotFor([meshMtls('PERMISSIVE')]));
-  const raw = await exchange(h.port, 'GET /fast HTTP/1.1\r\nHost: x\r\n\r\nGET /node HTTP/1.1\r\nHost: x\r\nX-A: caf\u00e9\r\n\r\nGET /after HTTP/1.1\r\nHost: x\r\n\r\n');
+  const raw = await rawExchange(h.port, 'GET /fast HTTP/1.1\r\nHost: x\r\n\r\nGET /node HTTP/1.1\r\nHost: x\r\nX-A: caf\u00e9\r\n\r\nGET /after HTTP/1.1\r\nHost: x\r\n\r\n');
   assert.deepEqual(statuses(raw), [200, 200, 200]);
   assert.deepEqual(h.app.seen.map((r) => r.url), ['/fast', '/node', '/after']);
 });
@@ -128,7 +104,7 @@ async function oddApp(): Promise<{ port: number; closedEarly: () => number }> {
 test('HEAD, 204 and 304 answers end at their head, and the connection serves the next request', async () => {
   const app = await oddApp();
   const h = await startHarness(snapshotFor([meshMtls('PERMISSIVE')]), { appPort: app.port });
-  const raw = await exchange(h.port, ['HEAD /head', 'GET /204', 'GET /304', 'GET /head'].map((l) => `${l} HTTP/1.1\r\nHost: x\r\n\r\n`).join(''));
+  const raw = await rawExchange(h.port, ['HEAD /head', 'GET /204', 'GET /304', 'GET /head'].map((l) => `${l} HTTP/1.1\r\nHost: x\r\n\r\n`).join(''));
   assert.deepEqual(statuses(raw), [200, 204, 304, 200]);
   assert.ok(raw.endsWith('\r\n\r\nhello'), 'only the last (GET) answer has a body');
 });
@@ -136,7 +112,7 @@ test('HEAD, 204 and 304 answers end at their head, and the connection serves the
 test('a close-delimited app answer reaches the client chunked, and the client connection stays open', async () => {
   const app = await oddApp();
   const h = await startHarness(snapshotFor([meshMtls('PERMISSIVE')]), { appPort: app.port });
-  const raw = await exchange(h.port, 'GET /close-delimited HTTP/1.1\r\nHost: x\r\n\r\nGET /after HTTP/1.1\r\nHost: x\r\n\r\n');
+  const raw = await rawExchange(h.port, 'GET /close-delimited HTTP/1.1\r\nHost: x\r\n\r\nGET /after HTTP/1.1\r\nHost: x\r\n\r\n');
   assert.deepEqual(statuses(raw), [200, 200]);
   assert.match(raw, /transfer-encoding: chunked\r\n\r\nf\r\nuntil the close\r\n0\r\n\r\n/);
   await waitFor(() => h.lines.length >= 2);
@@ -146,10 +122,10 @@ test('a close-delimited app answer reaches the client chunked, and the client co
 test('the app resetting before its answer is a 503 UF; after its answer started, the client connection is cut and the log says UR', async () => {
   const app = await oddApp();
   const h = await startHarness(snapshotFor([meshMtls('PERMISSIVE')]), { appPort: app.port });
-  const before = await exchange(h.port, 'GET /reset-before HTTP/1.1\r\nHost: x\r\n\r\n');
+  const before = await rawExchange(h.port, 'GET /reset-before HTTP/1.1\r\nHost: x\r\n\r\n');
   assert.deepEqual(statuses(before), [503]);
   assert.match(before, /upstream connect error or disconnect\/reset before headers/);
-  const afterStart = await exchange(h.port, 'GET /reset-after HTTP/1.1\r\nHost: x\r\n\r\n');
+  const afterStart = await rawExchange(h.port, 'GET /reset-after HTTP/1.1\r\nHost: x\r\n\r\n');
   assert.deepEqual(statuses(afterStart), [200]);
   assert.ok(afterStart.endsWith('partial'), 'the client got what was sent, then the cut');
   await waitFor(() => h.lines.length >= 2);
@@ -160,7 +136,7 @@ test('the app resetting before its answer is a 503 UF; after its answer started,
 test('a client that leaves mid-response closes the app connection too, and the log says DC', async () => {
   const app = await oddApp();
   const h = await startHarness(snapshotFor([meshMtls('PERMISSIVE')]), { appPort: app.port });
-  const raw = await exchange(h.port, 'GET /slow HTTP/1.1\r\nHost: x\r\n\r\n', { quietMs: 100 });
+  const raw = await rawExchange(h.port, 'GET /slow HTTP/1.1\r\nHost: x\r\n\r\n', { quietMs: 100 });
   assert.match(raw, /first part$/);
   await waitFor(() => h.lines.length >= 1 && app.closedEarly() === 1);
   assert.match(h.lines[0] as string, / 200 DC /);
@@ -170,9 +146,9 @@ test('1 MB goes to the app and 1 MB comes back through the fast path, byte count
   const app = await oddApp();
   const h = await startHarness(snapshotFor([meshMtls('PERMISSIVE')]), { appPort: app.port });
   const MB = 1 << 20;
-  const up = await exchange(h.port, Buffer.concat([Buffer.from(`POST /upload HTTP/1.1\r\nHost: x\r\nContent-Length: ${MB}\r\n\r\n`), Buffer.alloc(MB, 0x75)]));
+  const up = await rawExchange(h.port, Buffer.concat([Buffer.from(`POST /upload HTTP/1.1\r\nHost: x\r\nContent-Length: ${MB}\r\n\r\n`), Buffer.alloc(MB, 0x75)]));
   assert.match(up, /\{"received":1048576\}$/);
-  const down = await exchange(h.port, 'GET /download HTTP/1.1\r\nHost: x\r\n\r\n');
+  const down = await rawExchange(h.port, 'GET /download HTTP/1.1\r\nHost: x\r\n\r\n');
   assert.equal(down.length - down.indexOf('\r\n\r\n') - 4, MB);
   await waitFor(() => h.lines.length >= 2);
   assert.match(h.lines[0] as string, /"POST \/upload HTTP\/1\.1" 200 - via_upstream - "-" 1048576 20 /);
@@ -206,7 +182,7 @@ test('over mutual TLS (STRICT) the fast path serves HTTP/1.1, and an odd request
 test('a local reply to HEAD has its headers and no body, so the next answer on the connection stays aligned', async () => {
   const h = await startHarness(snapshotFor([meshMtls('PERMISSIVE')]));
   // A path the normalizer refuses: the proxy answers 400 itself, with a body for GET and none for HEAD.
-  const raw = await exchange(h.port, 'HEAD /a/%00 HTTP/1.1\r\nHost: x\r\n\r\nGET /next HTTP/1.1\r\nHost: x\r\n\r\n');
+  const raw = await rawExchange(h.port, 'HEAD /a/%00 HTTP/1.1\r\nHost: x\r\n\r\nGET /next HTTP/1.1\r\nHost: x\r\n\r\n');
   assert.deepEqual(statuses(raw), [400, 200]);
   assert.match(raw, /^HTTP\/1\.1 400 Bad Request\r\n[^]*?content-length: 11\r\n\r\nHTTP\/1\.1 200 /);
 });

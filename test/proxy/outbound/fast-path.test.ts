@@ -2,40 +2,16 @@
 // as bytes; the first request it does not take (CONNECT, an odd header) hands
 // the connection to Node's server, which serves it and the rest.
 import assert from 'node:assert/strict';
-import net from 'node:net';
 import { describe, it } from 'node:test';
 import { catalogMesh, waitFor } from './support.js';
-
-function exchange(port: number, bytes: string, quietMs = 300): Promise<string> {
-  return new Promise((resolve) => {
-    const s = net.connect(port, '127.0.0.1');
-    let out = '';
-    let timer: NodeJS.Timeout | undefined;
-    const done = () => {
-      clearTimeout(timer);
-      clearTimeout(cap);
-      s.destroy();
-      resolve(out);
-    };
-    const cap = setTimeout(done, 4000);
-    s.on('data', (c: Buffer) => {
-      out += c.toString('latin1');
-      clearTimeout(timer);
-      timer = setTimeout(done, quietMs);
-    });
-    s.on('error', done).on('close', done);
-    s.write(Buffer.from(bytes, 'latin1'));
-  });
-}
-
-const statuses = (raw: string) => [...raw.matchAll(/HTTP\/1\.1 (\d{3})/g)].map((m) => Number(m[1]));
+import { rawExchange, statuses } from '../support/raw-exchange.js';
 
 describe('outbound fast path', async () => {
   const mesh = await catalogMesh();
 
   it('forwards pipelined GET and POST (with a body) in order over one pooled mTLS connection, origin-form with Host from the URI', async () => {
     const before = mesh.sidecar.handshakes.length;
-    const raw = await exchange(mesh.out.port,
+    const raw = await rawExchange(mesh.out.port,
       'GET http://catalog.istioinaction/one HTTP/1.1\r\nHost: ignored\r\n\r\n' +
       'POST http://catalog.istioinaction/two?q=1 HTTP/1.1\r\nHost: ignored\r\nContent-Length: 5\r\n\r\nhello');
     assert.deepEqual(statuses(raw), [200, 200]);
@@ -49,7 +25,7 @@ describe('outbound fast path', async () => {
 
   it('hands an odd request to Node on the same connection, which serves it and the next', async () => {
     const seen = mesh.app.seen.length;
-    const raw = await exchange(mesh.out.port,
+    const raw = await rawExchange(mesh.out.port,
       'GET http://catalog.istioinaction/fast HTTP/1.1\r\nHost: c\r\n\r\n' +
       'GET http://catalog.istioinaction/node HTTP/1.1\r\nHost: c\r\nX-Name: caf\u00e9\r\n\r\n' +
       'GET http://catalog.istioinaction/after HTTP/1.1\r\nHost: c\r\n\r\n');
@@ -58,7 +34,7 @@ describe('outbound fast path', async () => {
   });
 
   it('answers an unknown host as the Node path does, and logs the request', async () => {
-    const raw = await exchange(mesh.out.port, 'GET http://nowhere.example/x HTTP/1.1\r\nHost: nowhere.example\r\n\r\n');
+    const raw = await rawExchange(mesh.out.port, 'GET http://nowhere.example/x HTTP/1.1\r\nHost: nowhere.example\r\n\r\n');
     assert.equal(statuses(raw).length, 1);
     await waitFor(() => mesh.out.lines.some((l) => l.includes('nowhere.example')));
   });
