@@ -25,6 +25,58 @@ export interface RelayHooks {
   error(err: Http1Error): void;
 }
 
+/** The handlers `sendRequest` calls, writing to the client's response; one object per request. */
+class ResponseRelay implements ResponseHandlers {
+  private sent: SentRequest | undefined;
+  /** A close-delimited body, sent on chunked. */
+  private rechunk = false;
+
+  constructor(
+    private readonly res: FastResponse,
+    private readonly hooks: RelayHooks,
+  ) {}
+
+  /** `sendRequest`'s handle: its `resume` after a drain, its `abort` when the client goes away first. */
+  bind(s: SentRequest): void {
+    this.sent = s;
+    // The client went away: stop the upstream exchange too (its socket is closed, never reused).
+    this.res.once('close', () => {
+      if (!this.res.writableFinished) s.abort();
+    });
+  }
+
+  onHead(head: ResponseHead, framing: Framing): void {
+    const pairs = this.hooks.head(head, framing);
+    this.rechunk = framing.kind === 'close';
+    const chunked = framing.kind === 'chunked' || this.rechunk;
+    this.res.writeRawHead(head.status, pairs, chunked ? 'transfer-encoding: chunked\r\n' : '');
+  }
+
+  onBody(chunk: Buffer, payloadBytes: number): boolean {
+    this.hooks.body?.(payloadBytes);
+    const res = this.res;
+    // One write per chunk (three would be three TLS records once the head has gone).
+    const ok = res.writeRaw(this.rechunk ? Buffer.concat([Buffer.from(`${chunk.length.toString(16)}\r\n`, 'latin1'), chunk, CRLF]) : chunk);
+    if (!ok) res.onDrain(() => this.sent?.resume());
+    return ok;
+  }
+
+  onEnd(): void {
+    if (this.rechunk) this.res.writeRaw(LAST_CHUNK);
+    this.res.endRaw();
+    this.hooks.end();
+  }
+
+  onError(err: Http1Error): void {
+    this.hooks.error(err);
+  }
+
+  /** What `sendRequest` calls: this object. */
+  get handlers(): ResponseHandlers {
+    return this;
+  }
+}
+
 /**
  * Handlers for `sendRequest` that write to `res`; call `bind` with what `sendRequest` returned.
  *
@@ -33,40 +85,5 @@ export interface RelayHooks {
  * relay.bind(sendRequest(pool, key, connect, req, relay.handlers));
  */
 export function relayResponse(res: FastResponse, hooks: RelayHooks): { handlers: ResponseHandlers; bind(sent: SentRequest): void } {
-  let sent: SentRequest | undefined;
-  let rechunk = false;
-  const resume = () => sent?.resume();
-  const handlers: ResponseHandlers = {
-    onHead(head, framing) {
-      const pairs = hooks.head(head, framing);
-      rechunk = framing.kind === 'close';
-      const chunked = framing.kind === 'chunked' || rechunk;
-      res.writeRawHead(head.status, pairs, chunked ? 'transfer-encoding: chunked\r\n' : '');
-    },
-    onBody(chunk, payloadBytes) {
-      hooks.body?.(payloadBytes);
-      let ok: boolean;
-      // One write per chunk (three would be three TLS records once the head has gone).
-      if (rechunk) ok = res.writeRaw(Buffer.concat([Buffer.from(`${chunk.length.toString(16)}\r\n`, 'latin1'), chunk, CRLF]));
-      else ok = res.writeRaw(chunk);
-      if (!ok) res.onDrain(resume);
-      return ok;
-    },
-    onEnd() {
-      if (rechunk) res.writeRaw(LAST_CHUNK);
-      res.endRaw();
-      hooks.end();
-    },
-    onError: (err) => hooks.error(err),
-  };
-  return {
-    handlers,
-    bind(s) {
-      sent = s;
-      // The client went away: stop the upstream exchange too (its socket is closed, never reused).
-      res.once('close', () => {
-        if (!res.writableFinished) s.abort();
-      });
-    },
-  };
+  return new ResponseRelay(res, hooks);
 }

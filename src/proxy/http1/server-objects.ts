@@ -48,11 +48,37 @@ export class FastRequest extends Readable {
 }
 
 /**
- * An EventEmitter typed with a stream's event methods: code that calls `r.res.once('close', …)` on the
+ * The response's events. `once('close', fn)` keeps `fn` in a plain array: every
+ * request adds three (the access log, the relay, the forwarder), and
+ * EventEmitter's once-wrappers cost more than the rest of the response. Same
+ * contract: a listener added after the close is never called.
+ */
+class ResponseEmitter extends EventEmitter {
+  private closeListeners: Array<() => void> | undefined;
+  private closeEmitted = false;
+
+  override once(event: string | symbol, listener: (...args: unknown[]) => void): this {
+    if (event !== 'close') return super.once(event, listener);
+    if (!this.closeEmitted) (this.closeListeners ??= []).push(listener);
+    return this;
+  }
+
+  emitClose(): void {
+    if (this.closeEmitted) return;
+    this.closeEmitted = true;
+    const listeners = this.closeListeners;
+    this.closeListeners = undefined;
+    if (listeners) for (const fn of listeners) fn();
+    this.emit('close');
+  }
+}
+
+/**
+ * The emitter typed with a stream's event methods: code that calls `r.res.once('close', …)` on the
  * union of Node's response types and this one then type-checks (TypeScript calls a union's method only
  * when every member declares it the same way).
  */
-const ResponseEvents = EventEmitter as unknown as new () => Pick<Writable, 'on' | 'once' | 'off' | 'emit' | 'removeListener' | 'listeners'>;
+const ResponseEvents = ResponseEmitter as unknown as new () => Pick<Writable, 'on' | 'once' | 'off' | 'emit' | 'removeListener' | 'listeners'> & Pick<ResponseEmitter, 'emitClose'>;
 
 /** Called once when the response ended (`finished`) or the connection went away. */
 export type ResponseDone = (finished: boolean) => void;
@@ -174,7 +200,7 @@ export class FastResponse extends ResponseEvents {
   private closeNow(finished: boolean): void {
     if (this.closed) return;
     this.closed = true;
-    this.emit('close');
+    this.emitClose();
     this.done(finished);
   }
 }

@@ -4,6 +4,11 @@
  * most `idleTimeoutMs`. A socket the peer closed, or that says anything while
  * idle (nothing is asked of it, so any byte is a protocol error), leaves the
  * pool at once.
+ *
+ * No timer per idle socket: every request releases and takes one, and arming
+ * and clearing a timer each time showed in the profile. A socket is never
+ * handed out past its idle time (checked at `take`), and one sweep per pool,
+ * every half idle time while anything is idle, closes the ones left over.
  */
 import type { Socket } from 'node:net';
 import { setSocketOwner, type SocketOwner } from './socket-owner.js';
@@ -27,9 +32,26 @@ export interface SocketPool {
 }
 
 /** An idle socket; it is its own socket's owner (see `setSocketOwner`) while in the pool. */
-interface Idle extends SocketOwner {
-  socket: Socket;
-  timer: NodeJS.Timeout;
+class Idle implements SocketOwner {
+  constructor(
+    readonly socket: Socket,
+    readonly key: string,
+    /** `performance.now()` when it was released. */
+    readonly since: number,
+    private readonly drop: (entry: Idle) => void,
+  ) {}
+
+  data(): void {
+    this.drop(this);
+  }
+
+  end(): void {
+    this.drop(this);
+  }
+
+  close(): void {
+    this.drop(this);
+  }
 }
 
 /**
@@ -40,27 +62,41 @@ interface Idle extends SocketOwner {
 export function createSocketPool(opts: SocketPoolOptions): SocketPool {
   const idle = new Map<string, Idle[]>();
   let count = 0;
+  let sweeper: NodeJS.Timeout | undefined;
 
-  const remove = (key: string, entry: Idle) => {
-    const list = idle.get(key);
-    const i = list ? list.indexOf(entry) : -1;
+  const remove = (entry: Idle) => {
+    const list = idle.get(entry.key);
+    const i = list ? list.lastIndexOf(entry) : -1;
     if (!list || i < 0) return false;
     list.splice(i, 1);
-    if (list.length === 0) idle.delete(key);
+    if (list.length === 0) idle.delete(entry.key);
     count--;
-    clearTimeout(entry.timer);
     setSocketOwner(entry.socket, undefined);
     return true;
+  };
+  /** The peer closed it or spoke while idle: out, and closed. */
+  const drop = (entry: Idle) => {
+    if (remove(entry)) entry.socket.destroy();
+  };
+  const sweep = () => {
+    const oldest = performance.now() - opts.idleTimeoutMs;
+    // Lists are in release order: the stale ones are at the front.
+    for (const list of [...idle.values()]) while (list[0] && list[0].since <= oldest) drop(list[0]);
+    if (count === 0 && sweeper) {
+      clearInterval(sweeper);
+      sweeper = undefined;
+    }
   };
 
   return {
     take(key) {
       const list = idle.get(key);
+      const oldest = performance.now() - opts.idleTimeoutMs;
       while (list && list.length > 0) {
         const entry = list[list.length - 1] as Idle;
-        remove(key, entry);
+        remove(entry);
         const s = entry.socket;
-        if (!s.destroyed && s.writable && !s.readableEnded) return s;
+        if (entry.since > oldest && !s.destroyed && s.writable && !s.readableEnded) return s;
         s.destroy();
       }
       return undefined;
@@ -70,20 +106,18 @@ export function createSocketPool(opts: SocketPoolOptions): SocketPool {
       let list = idle.get(key);
       if (!list) idle.set(key, (list = []));
       if (list.length >= opts.maxIdlePerKey) return void socket.destroy();
-      // Closed, a FIN, any byte, an error or the idle timeout: the socket leaves the pool.
-      const drop = () => {
-        if (remove(key, entry)) socket.destroy();
-      };
-      const entry: Idle = { socket, timer: setTimeout(drop, opts.idleTimeoutMs).unref(), data: drop, end: drop, close: drop };
+      const entry = new Idle(socket, key, performance.now(), drop);
       setSocketOwner(socket, entry);
-      // Flowing, so a FIN or a stray byte is seen now rather than when the socket is next used.
       socket.resume();
       list.push(entry);
       count++;
+      sweeper ??= setInterval(sweep, Math.max(1, opts.idleTimeoutMs / 2)).unref();
     },
     idleCount: () => count,
     close() {
-      for (const [key, list] of [...idle]) for (const entry of [...list]) if (remove(key, entry)) entry.socket.destroy();
+      for (const list of [...idle.values()]) for (const entry of [...list]) drop(entry);
+      if (sweeper) clearInterval(sweeper);
+      sweeper = undefined;
     },
   };
 }

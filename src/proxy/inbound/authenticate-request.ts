@@ -8,7 +8,7 @@
  */
 import type { JwtRule } from '../../config/kinds.js';
 import { authenticate, type KeyResolver, type RequestAuthAttributes } from '../../policy/jwt/index.js';
-import type { InboundRequest, Layer } from './layer.js';
+import type { Handler, InboundRequest, Layer } from './layer.js';
 import { localReply } from './local-reply.js';
 
 /** `jwt_authn_access_denied{Jwt_verification_fails}`: Envoy's details, spaces as `_`. */
@@ -37,7 +37,9 @@ function dropToken(r: InboundRequest, rules: readonly JwtRule[], rule: number): 
  * compose([authenticateRequest(remoteKeyResolver()), …], app)
  */
 export function authenticateRequest(keys: KeyResolver, now: () => number = Date.now): Layer {
-  return (next) => async (r) => {
+  // Not an async function: a request with no token or a cached one (nearly all) goes on without a
+  // promise per request; only a token to verify waits for the keys.
+  return (next) => (r) => {
     const rules = r.state.jwtRules;
     if (rules.length === 0) return next(r);
     const key = cacheKeyOf(r);
@@ -52,18 +54,22 @@ export function authenticateRequest(keys: KeyResolver, now: () => number = Date.
         return next(r);
       }
     }
-    const headers = r.req.headers as Record<string, string | string[] | undefined>;
-    const result = await authenticate(rules, { headers, path: r.rawPath, host: hostOf(r), scheme: 'http' }, keys, new Date(nowMs));
-    if (result.result === 'invalid') {
-      return localReply(r, result.status, result.body, jwtDeniedDetails(result.body), { headers: { 'www-authenticate': result.wwwAuthenticate } });
-    }
-    if (result.result === 'valid') {
-      const { principal, issuer, audiences, presenter, claims, spaceDelimited } = result;
-      const attrs: RequestAuthAttributes = { principal, issuer, audiences, claims, spaceDelimited, ...(presenter !== undefined ? { presenter } : {}) };
-      r.auth = attrs;
-      if (key !== null) r.state.tokenCache.set(key, attrs, result.rule, claims.exp, nowMs);
-      dropToken(r, rules, result.rule);
-    }
-    return next(r);
+    return verifyThenNext(r, next, rules, keys, key, nowMs);
   };
+}
+
+async function verifyThenNext(r: InboundRequest, next: Handler, rules: readonly JwtRule[], keys: KeyResolver, key: string | null, nowMs: number): Promise<void> {
+  const headers = r.req.headers as Record<string, string | string[] | undefined>;
+  const result = await authenticate(rules, { headers, path: r.rawPath, host: hostOf(r), scheme: 'http' }, keys, new Date(nowMs));
+  if (result.result === 'invalid') {
+    return localReply(r, result.status, result.body, jwtDeniedDetails(result.body), { headers: { 'www-authenticate': result.wwwAuthenticate } });
+  }
+  if (result.result === 'valid') {
+    const { principal, issuer, audiences, presenter, claims, spaceDelimited } = result;
+    const attrs: RequestAuthAttributes = { principal, issuer, audiences, claims, spaceDelimited, ...(presenter !== undefined ? { presenter } : {}) };
+    r.auth = attrs;
+    if (key !== null) r.state.tokenCache.set(key, attrs, result.rule, claims.exp, nowMs);
+    dropToken(r, rules, result.rule);
+  }
+  return next(r);
 }

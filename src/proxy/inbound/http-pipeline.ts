@@ -84,9 +84,19 @@ export function handleRequest(
     responseFlags: [], responseCodeDetails: undefined, upstreamHost: undefined, upstreamServiceTimeMs: undefined,
     bytesReceived: 0, bytesSent: 0, grpcStatus: undefined,
   };
-  Promise.resolve(handler(r)).catch(() => {
-    // A bug in a layer must not leave the client hanging or pass the request on.
-    if (!res.headersSent) (res as ServerResponse).writeHead(500).end();
-    else res.destroy();
-  });
+  // Layers run synchronously as long as they can (no promise per request); one that throws, at once
+  // or later, gets the same answer.
+  let pending: void | Promise<void>;
+  try {
+    pending = handler(r);
+  } catch {
+    return layerFailed(res);
+  }
+  if (pending) pending.catch(() => layerFailed(res));
+}
+
+/** A bug in a layer must not leave the client hanging or pass the request on. */
+function layerFailed(res: ServerResponse | Http2ServerResponse | FastResponse): void {
+  if (!res.headersSent) (res as ServerResponse).writeHead(500).end();
+  else res.destroy();
 }
