@@ -6,8 +6,13 @@
  * and so client and server do not share one event loop); CSRs are made up front.
  * Prints Markdown rows, then the fixed-rate phase's event-loop delay and CPU of the
  * server and of the client (the client shares the 2 cores; its cost is part of the
- * picture). Asserts nothing. BENCH_CHILD_ARGS="--trace-gc-nvp" traces the server's GC
- * with the phase's bounds printed on the same clock.
+ * picture). Asserts nothing.
+ *
+ * The load client is a minimal gRPC client on node:http2 (h2-grpc-client.ts), one
+ * session per pooled channel; BENCH_CLIENT=grpc-js uses the production `caClient`.
+ * BENCH_TRACE=1 prints where each call's time went (trace-report.ts).
+ * BENCH_CHILD_ARGS="--trace-gc-nvp" traces the server's GC with the phase's bounds
+ * printed on the same clock; BENCH_PROFILE=<dir> writes its CPU profile there.
  */
 import { fork } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
@@ -18,6 +23,8 @@ import { pino } from 'pino';
 import { caClient, type CaClient } from '../../src/control/ca-api/client.js';
 import { startControlPlane } from '../../src/control/control-plane.js';
 import { x509 } from '../../src/identity/x509-provider.js';
+import { h2CaClient } from './h2-grpc-client.js';
+import { serverTraceCollector, traceTable, type ClientStamp } from './trace-report.js';
 
 const RATE = Number(process.env.BENCH_RATE ?? 500);
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 10);
@@ -25,6 +32,11 @@ const POOL = 4;
 const CSRS = 512;
 // BENCH_PROFILE=<dir>: the control-plane child writes a V8 CPU profile there (`--cpu-prof`).
 const PROFILE_DIR = process.env.BENCH_PROFILE;
+// BENCH_TRACE=1: per-call segments of the fixed-rate phase (client and server stamps, one clock).
+const TRACE = process.env.BENCH_TRACE === '1';
+// BENCH_CLIENT=grpc-js: load with the production client (caClient) instead of the minimal node:http2 one.
+const CLIENT = process.env.BENCH_CLIENT === 'grpc-js' ? 'grpc-js' : 'h2';
+const clock = () => performance.timeOrigin + performance.now();
 
 async function makeCsrs(n: number): Promise<string[]> {
   const out: string[] = [];
@@ -52,9 +64,10 @@ async function serve(): Promise<void> {
   process.send!({ address: cp.state.caAddress!, rootPem: readFileSync(join(dir, 'ca', 'root-cert.pem'), 'utf8'), tokens } satisfies Ready);
   // Event-loop delay and CPU of the server per measured phase ('mark' starts the fixed-rate one, 'phase' ends it).
   const meter = phaseMeter();
+  const traces = TRACE ? serverTraceCollector() : undefined;
   process.on('message', (m) => {
-    if (m === 'mark') meter.start();
-    if (m === 'phase') process.send!({ fixed: meter.stop() });
+    if (m === 'mark') { meter.start(); traces?.start(); }
+    if (m === 'phase') process.send!({ fixed: meter.stop(), traces: traces?.stop() ?? [] });
     // With --trace-gc in BENCH_CHILD_ARGS: the phase's bounds on the same clock as the GC lines.
     if (extraArgs().some((a) => a.startsWith('--trace-gc'))) console.log(`[bench] ${m} at ${performance.now().toFixed(0)} ms`);
   });
@@ -101,18 +114,24 @@ async function main(): Promise<void> {
       const pkcs8 = Buffer.from(await crypto.subtle.exportKey('pkcs8', kp.privateKey)).toString('base64');
       return { chainPem: svid.chainPem, keyPem: `-----BEGIN PRIVATE KEY-----\n${pkcs8}\n-----END PRIVATE KEY-----\n` };
     }));
-    const pool: CaClient[] = keys.map((identity) => caClient({ address: cp.state.caAddress!, identity: { ...identity, rootPem } }));
+    const pool: Pick<CaClient, 'renew' | 'close'>[] = keys.map((identity) => CLIENT === 'h2'
+      ? h2CaClient({ address: cp.state.caAddress!, identity: { ...identity, rootPem } })
+      : caClient({ address: cp.state.caAddress!, identity: { ...identity, rootPem } }));
     let n = 0;
     let failed = 0;
+    let stamps: ClientStamp[] | undefined;
     const one = async () => {
       const i = n++;
       const t0 = performance.now();
+      const send = stamps ? clock() : 0;
       // A refused or timed-out call is counted and costs its full wait, not the run.
-      await pool[i % POOL]!.renew({ csrDer: csrs[i % CSRS]! }).catch(() => void failed++);
+      const res = await pool[i % POOL]!.renew({ csrDer: csrs[i % CSRS]! }).catch(() => void failed++);
+      if (stamps && typeof res === 'object') stamps.push({ serial: res.serial, send, recv: clock() });
       return performance.now() - t0;
     };
     for (let i = 0; i < 200; i++) await one(); // warm-up: JIT, TLS sessions, templates
     child.send('mark');
+    if (TRACE) stamps = [];
     const clientMeter = phaseMeter();
     clientMeter.start();
 
@@ -131,8 +150,10 @@ async function main(): Promise<void> {
     await Promise.all(inflight);
     const fixedSecs = (performance.now() - start) / 1000;
     const clientFixed = clientMeter.stop();
-    const serverFixed = await new Promise<PhaseStats>((resolve) => {
-      child.once('message', (m) => resolve((m as { fixed: PhaseStats }).fixed));
+    const clientStamps = stamps ?? [];
+    stamps = undefined;
+    const { fixed: serverFixed, traces } = await new Promise<{ fixed: PhaseStats; traces: Parameters<typeof traceTable>[1] }>((resolve) => {
+      child.once('message', (m) => resolve(m as { fixed: PhaseStats; traces: Parameters<typeof traceTable>[1] }));
       child.send('phase');
     });
     lat.sort((a, b) => a - b);
@@ -146,6 +167,7 @@ async function main(): Promise<void> {
     const unbounded = done / ((performance.now() - uStart) / 1000);
     for (const c of pool) c.close();
 
+    console.log(`load client: ${CLIENT === 'h2' ? 'minimal gRPC client on node:http2 (bench/ca-service/h2-grpc-client.ts)' : 'caClient (grpc-js)'}\n`);
     console.log('| scenario | rate | p50 ms | p99 ms | throughput /s |');
     console.log('|---|---|---|---|---|');
     console.log(`| gRPC Renew (mTLS, ${POOL} pooled channels), fixed rate ${SECONDS}s | ${RATE}/s | ${pct(lat, 0.5).toFixed(2)} | ${pct(lat, 0.99).toFixed(2)} | ${(lat.length / fixedSecs).toFixed(0)} |`);
@@ -156,6 +178,7 @@ async function main(): Promise<void> {
     const f = (x: number) => x.toFixed(1);
     const loop = (s: PhaseStats) => `p50 ${f(s.p50)} ms, p99 ${f(s.p99)} ms, max ${f(s.max)} ms`;
     console.log(`fixed-rate phase: server event-loop delay ${loop(serverFixed)}; client event-loop delay ${loop(clientFixed)}`);
+    if (TRACE) console.log(`\n${traceTable(clientStamps, traces)}\n`);
     console.log(`fixed-rate phase CPU: server ${f(serverFixed.cpuMs / 1000)} s, client ${f(clientFixed.cpuMs / 1000)} s over ${f(fixedSecs)} s; load average ${readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ')}`);
   } finally {
     if (child.exitCode === null) setTimeout(() => child.kill('SIGKILL'), 5000).unref();

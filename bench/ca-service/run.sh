@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # CA service benchmark: issuance over the gRPC CA API beside the in-process issuer
 # (bench/identity) and `openssl speed ecdsap256`, in the same run. Prints Markdown.
-# About 90 s in all; BENCH_RATE / BENCH_SECONDS override the fixed-rate phase.
+# About 90 s in all; BENCH_RATE / BENCH_SECONDS override the fixed-rate phase; BENCH_TRACE=1 adds
+# per-call segments, BENCH_CLIENT=grpc-js loads with the production client (see the .bench.ts).
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 echo "machine: $(nproc) cores, $(uname -m); load average: $(cut -d' ' -f1-3 /proc/loadavg) (shared machine)"

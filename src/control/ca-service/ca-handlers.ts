@@ -17,6 +17,7 @@ import { CaServiceError, CaServiceErrorCode } from './errors.js';
 import type { ManagedCa } from './managed-ca.js';
 import { parseMintJwtSvidRequest, parseRenewRequest, parseSignRequest } from './request-schemas.js';
 import type { Lineage, SvidLineage } from './svid-lineage.js';
+import type { CaCallTrace } from './call-trace.js';
 
 export interface CaHandlerDeps {
   ca: ManagedCa;
@@ -33,8 +34,9 @@ export interface RefusalContext {
 }
 
 export interface CaHandlers {
-  sign(request: unknown, context: RefusalContext): Promise<SvidResponse>;
-  renew(request: unknown, peer: PeerCertificate | undefined, context: RefusalContext): Promise<SvidResponse>;
+  /** `trace`, when given, gets the issuance's stamps and serial (see call-trace.ts). */
+  sign(request: unknown, context: RefusalContext, trace?: CaCallTrace): Promise<SvidResponse>;
+  renew(request: unknown, peer: PeerCertificate | undefined, context: RefusalContext, trace?: CaCallTrace): Promise<SvidResponse>;
   fetchBundle(): BundleResponse;
   mintJwtSvid(request: unknown, peer: PeerCertificate | undefined, context: RefusalContext): Promise<JwtSvidResponse>;
 }
@@ -47,16 +49,24 @@ export interface CaHandlers {
 export function caHandlers(deps: CaHandlerDeps): CaHandlers {
   const { ca, identities } = deps;
 
-  async function issue(csrDer: Buffer, spiffeId: SpiffeId, ttlSeconds: number | undefined, lineage: Omit<Lineage, 'notAfter' | 'spiffeId'>): Promise<SvidResponse> {
-    const svid: IssuedSvid = await ca.issuer().issue({ csrDer, spiffeId, ...(ttlSeconds ? { ttlMs: ttlSeconds * 1000 } : {}) });
+  // The roots' PEM changes only with a rotation step (which bumps the sequence) or a new signing CA:
+  // encoding it once per change instead of once per call.
+  let pems: { sequence: number; root: Buffer; rootPem: string; bundlePem: string } | undefined;
+  const rootPems = () => {
+    const sequence = ca.sequence();
+    const root = ca.signingRoot();
+    if (pems?.sequence !== sequence || pems.root !== root) pems = { sequence, root, rootPem: toPem([root]), bundlePem: toPem(ca.trustedRoots()) };
+    return pems;
+  };
+
+  async function issue(csrDer: Buffer, spiffeId: SpiffeId, ttlSeconds: number | undefined, lineage: Omit<Lineage, 'notAfter' | 'spiffeId'>, trace: CaCallTrace | undefined): Promise<SvidResponse> {
+    const svid: IssuedSvid = await ca.issuer().issue({ csrDer, spiffeId, ...(ttlSeconds ? { ttlMs: ttlSeconds * 1000 } : {}), ...(trace ? { stamps: trace } : {}) });
     const notAfter = svid.notAfter.getTime();
+    if (trace) trace.serial = svid.serial;
     deps.lineage.remember(svid.serial, { spiffeId, notAfter, ...lineage });
     await deps.recorder.record({ serial: svid.serial, spiffeId, notAfter, issuedAt: deps.now().getTime(), lineage });
-    return {
-      spiffeId, serial: svid.serial, notAfter: svid.notAfter.toISOString(),
-      chainPem: svid.chainPem + toPem([ca.signingRoot()]),
-      bundlePem: toPem(ca.trustedRoots()),
-    };
+    const { rootPem, bundlePem } = rootPems();
+    return { spiffeId, serial: svid.serial, notAfter: svid.notAfter.toISOString(), chainPem: svid.chainPem + rootPem, bundlePem };
   }
 
   /** The verified peer's SPIFFE ID and what vouched for its certificate. */
@@ -81,7 +91,7 @@ export function caHandlers(deps: CaHandlerDeps): CaHandlers {
   }
 
   return {
-    async sign(request, context) {
+    async sign(request, context, trace) {
       const req = parseSignRequest(request);
       context.attestor = req.attestation.type;
       const csrDer = csrBytes(req);
@@ -92,13 +102,13 @@ export function caHandlers(deps: CaHandlerDeps): CaHandlers {
       context.spiffeId = id.spiffeId;
       return issue(csrDer, parseSpiffeId(id.spiffeId), req.ttlSeconds, {
         ...(id.entryId ? { entryId: id.entryId } : {}), ...(id.tokenId ? { tokenId: id.tokenId } : {}),
-      });
+      }, trace);
     },
 
-    async renew(request, peer, context) {
+    async renew(request, peer, context, trace) {
       const req = parseRenewRequest(request);
       const { spiffeId, entryId, tokenId } = await peerIdentity(peer, context);
-      return issue(csrBytes(req), spiffeId, req.ttlSeconds, { ...(entryId ? { entryId } : {}), ...(tokenId ? { tokenId } : {}) });
+      return issue(csrBytes(req), spiffeId, req.ttlSeconds, { ...(entryId ? { entryId } : {}), ...(tokenId ? { tokenId } : {}) }, trace);
     },
 
     fetchBundle() {

@@ -72,11 +72,16 @@ export async function openManagedCa(opts: ManagedCaOptions): Promise<ManagedCa> 
   const files = caFiles(opts.dataDir);
   const listeners: (() => void)[] = [];
   const workers = opts.cryptoWorkers === false ? undefined : (opts.cryptoWorkers ?? sharedCryptoWorkers());
-  const issuerOptions = (ca: CertificateAuthority) => ({
-    ca: workers ? { ...ca, keyStore: workers.offload(ca.keyStore) } : ca,
-    now: opts.now, maxTtlMs: opts.maxSvidTtlMs, ...(opts.defaultSvidTtlMs ? { defaultTtlMs: opts.defaultSvidTtlMs } : {}),
-    ...(workers ? { verifyCsr: workers.verifyCsr } : {}),
-  });
+  const issuerOptions = (ca: CertificateAuthority) => {
+    // One worker message per issuance (CSR check and signature) when the key can go to the workers.
+    const verifyCsrThenSign = workers?.verifyCsrThenSign(ca.keyStore);
+    return {
+      ca: workers ? { ...ca, keyStore: workers.offload(ca.keyStore) } : ca,
+      now: opts.now, maxTtlMs: opts.maxSvidTtlMs, ...(opts.defaultSvidTtlMs ? { defaultTtlMs: opts.defaultSvidTtlMs } : {}),
+      ...(workers ? { verifyCsr: workers.verifyCsr } : {}),
+      ...(verifyCsrThenSign ? { verifyCsrThenSign } : {}),
+    };
+  };
 
   if (opts.caDir) {
     const jwtKey = await jwtSigningKey(files.loadOrCreateJwtKey());

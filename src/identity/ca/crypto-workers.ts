@@ -16,6 +16,7 @@ import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
 import type { KeyObject } from 'node:crypto';
 import type { CsrSignature, CsrVerdict } from './csr.js';
+import { SWEEP_EVERY } from './key-sweeper.js';
 import { BUILTIN_KEY_STORE, hashFor, isBuiltinKeyStore, keyForSigningWorker, type CaKeyStore } from './key-store.js';
 
 /**
@@ -28,6 +29,15 @@ export interface CryptoWorkers {
   /** A store that signs on the workers with the same key; a store that is not built in comes back unchanged. */
   offload(store: CaKeyStore): CaKeyStore;
   verifyCsr(signature: CsrSignature): Promise<CsrVerdict>;
+  /**
+   * Checks a CSR's self-signature and, if it holds, signs `tbs` with `store`'s key, in one
+   * message to one worker (a round trip between threads costs more than either operation:
+   * bench/ca-service). Resolves to the signature, or to the verdict when the CSR fails.
+   * Undefined for a store that is not built in (its key cannot go to a worker).
+   */
+  verifyCsrThenSign(store: CaKeyStore): ((csr: CsrSignature, tbs: Uint8Array) => Promise<Buffer | Exclude<CsrVerdict, 'ok'>>) | undefined;
+  /** How many key sweeps (forced young-generation GCs) the running workers made in all: diagnostics and tests. */
+  sweepCount(): Promise<number>;
   /** Stops the workers; calls under way reject. A later call starts them again. */
   close(): Promise<void>;
 }
@@ -36,21 +46,46 @@ type Reply = { id: number; value?: unknown; error?: string };
 type Pending = { resolve: (v: unknown) => void; reject: (e: Error) => void };
 
 // Each message is answered once, in order; the key message precedes the first signature that needs it.
+// Every CSR key imported here is a KeyObject that only a GC weak callback frees: left to V8, a scavenge
+// every ~1.5 s paused this worker for 12-31 ms at 500 CSRs/s, holding up every CSR queued meanwhile
+// (bench/ca-service). So the worker sweeps them as `key-sweeper.ts` does on the main thread: a
+// young-generation GC once SWEEP_EVERY keys are dead and its queue is drained (setImmediate runs
+// after the port's pending messages). The worker cannot import that module (see above), hence the copy.
 const WORKER_SOURCE = `
 const { parentPort } = require('node:worker_threads');
 const { createPublicKey, sign, verify } = require('node:crypto');
+const SWEEP_EVERY = ${SWEEP_EVERY};
+let minorGc;
+try { require('node:v8').setFlagsFromString('--expose-gc'); minorGc = require('node:vm').runInNewContext('gc'); } catch {}
+let imported = 0;
+let sweepQueued = false;
+let sweeps = 0;
+function sweep() {
+  sweepQueued = false;
+  imported = 0;
+  minorGc({ type: 'minor' });
+  sweeps++;
+}
 const keys = new Map();
-function run(m) {
-  if (m.op === 'sign') return sign(m.hash, m.data, { key: keys.get(m.keyId), dsaEncoding: 'der' });
+function check(m) {
   let key;
+  imported++;
   try { key = createPublicKey({ key: m.jwk, format: 'jwk' }); } catch { return 'bad-public-key'; }
   return verify(m.hash, m.data, { key, dsaEncoding: 'der' }, m.signature) ? 'ok' : 'bad-signature';
+}
+function run(m) {
+  if (m.op === 'sign') return sign(m.hash, m.data, { key: keys.get(m.keyId), dsaEncoding: 'der' });
+  if (m.op === 'verify') return check(m);
+  if (m.op === 'sweeps') return sweeps;
+  const verdict = check(m);
+  return verdict === 'ok' ? sign(m.signHash, m.tbs, { key: keys.get(m.keyId), dsaEncoding: 'der' }) : verdict;
 }
 parentPort.on('message', (m) => {
   if (m.op === 'key') { keys.set(m.keyId, m.key); return; }
   let reply;
   try { reply = { id: m.id, value: run(m) }; } catch (err) { reply = { id: m.id, error: String(err && err.message) }; }
   parentPort.postMessage(reply);
+  if (minorGc && imported >= SWEEP_EVERY && !sweepQueued) { sweepQueued = true; setImmediate(sweep); }
 });
 `;
 
@@ -119,7 +154,8 @@ export function startCryptoWorkers(size: number = DEFAULT_CRYPTO_WORKERS): Crypt
     });
   };
 
-  const signOn = async (key: KeyObject, hash: string, data: Uint8Array): Promise<Buffer> => {
+  // The slot to use for `key`: the key is posted to a worker once, before its first use there.
+  const slotWithKey = (key: KeyObject): { slot: Slot; keyId: number } => {
     let keyId = keyIds.get(key);
     if (keyId === undefined) keyIds.set(key, (keyId = nextKeyId++));
     const slot = pick();
@@ -128,8 +164,13 @@ export function startCryptoWorkers(size: number = DEFAULT_CRYPTO_WORKERS): Crypt
       slot.worker.postMessage({ op: 'key', keyId, key });
       slot.keys.add(keyId);
     }
-    const sig = (await call(slot, { op: 'sign', keyId, hash, data: Uint8Array.from(data) })) as Uint8Array;
-    return Buffer.from(sig.buffer, sig.byteOffset, sig.byteLength);
+    return { slot, keyId };
+  };
+  const asBuffer = (sig: Uint8Array) => Buffer.from(sig.buffer, sig.byteOffset, sig.byteLength);
+
+  const signOn = async (key: KeyObject, hash: string, data: Uint8Array): Promise<Buffer> => {
+    const { slot, keyId } = slotWithKey(key);
+    return asBuffer((await call(slot, { op: 'sign', keyId, hash, data: Uint8Array.from(data) })) as Uint8Array);
   };
 
   return {
@@ -140,7 +181,22 @@ export function startCryptoWorkers(size: number = DEFAULT_CRYPTO_WORKERS): Crypt
       // Still Node's own crypto.sign with the same KeyObject: marked built in, so not re-verified.
       return Object.freeze({ algorithm: store.algorithm, publicKey: store.publicKey, sign: (data: Uint8Array) => signOn(key, hash, data), [BUILTIN_KEY_STORE]: true });
     },
+    verifyCsrThenSign(store) {
+      const key = isBuiltinKeyStore(store) ? keyForSigningWorker(store) : undefined;
+      if (!key) return undefined;
+      const signHash = hashFor(store.algorithm);
+      return async (csr, tbs) => {
+        const { slot, keyId } = slotWithKey(key);
+        const out = (await call(slot, { op: 'verify-sign', hash: csr.hash, jwk: csr.jwk, data: csr.data, signature: csr.signature, keyId, signHash, tbs: Uint8Array.from(tbs) })) as Uint8Array | Exclude<CsrVerdict, 'ok'>;
+        return typeof out === 'string' ? out : asBuffer(out);
+      };
+    },
     verifyCsr: async (s) => (await call(pick(), { op: 'verify', hash: s.hash, jwk: s.jwk, data: s.data, signature: s.signature })) as CsrVerdict,
+    async sweepCount() {
+      const running = slots.filter((s): s is Slot => s !== undefined);
+      const counts = await Promise.all(running.map((s) => call(s, { op: 'sweeps' }) as Promise<number>));
+      return counts.reduce((a, b) => a + b, 0);
+    },
     async close() {
       const running = slots.filter((s): s is Slot => s !== undefined);
       for (const s of running) s.fail(new Error('CA crypto workers closed'));

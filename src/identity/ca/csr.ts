@@ -1,5 +1,6 @@
 import { createPublicKey, verify as cryptoVerify, type JsonWebKey, type KeyObject } from 'node:crypto';
 import { CsrRefusedError, IdentityErrorCode, type IdentityErrorCodeValue } from '../errors.js';
+import { noteImportedKey } from './key-sweeper.js';
 import { DerError, TAG, children, expectTlv, readBitStringBytes, readOid, readUnsignedInteger, type Tlv } from './der.js';
 
 /** CSRs above this are refused before any parsing: a real one is under 2 KiB. */
@@ -60,6 +61,7 @@ function malformed(reason: string): CsrRefusedError {
 export function parseAndVerifyCsr(der: Uint8Array): ParsedCsr {
   const parts = readCsrStrictly(der);
   const publicKey = importKey(parts);
+  noteImportedKey();
   const ok = cryptoVerify(parts.hash, der.subarray(parts.info.offset, parts.info.end), { key: publicKey, dsaEncoding: 'der' }, parts.signature);
   if (!ok) throw badSignature();
   return { keyKind: parts.keyKind, spki: Buffer.from(der.subarray(parts.spki.offset, parts.spki.end)), publicKey, uriSans: parts.uriSans };
@@ -82,12 +84,36 @@ export type CsrVerdict = 'ok' | 'bad-signature' | 'bad-public-key';
  * @example const csr = await parseAndVerifyCsrWith(der, workers.verifyCsr);
  */
 export async function parseAndVerifyCsrWith(der: Uint8Array, verify: (s: CsrSignature) => Promise<CsrVerdict>): Promise<Omit<ParsedCsr, 'publicKey'>> {
+  const { csr, signature } = readCsrForVerification(der);
+  const verdict = await verify(signature);
+  if (verdict !== 'ok') throw csrVerdictError(verdict);
+  return csr;
+}
+
+/**
+ * Parses a CSR strictly (same refusals as `parseAndVerifyCsr`) without checking its
+ * self-signature: the caller must check `signature` (e.g. on a crypto worker, together with
+ * the signing of the leaf) and refuse with `csrVerdictError` unless it is `ok`.
+ * @example
+ *   const { csr, signature } = readCsrForVerification(der);
+ *   const verdict = await workers.verifyCsr(signature);
+ *   if (verdict !== 'ok') throw csrVerdictError(verdict);
+ */
+export function readCsrForVerification(der: Uint8Array): { csr: Omit<ParsedCsr, 'publicKey'>; signature: CsrSignature } {
   const parts = readCsrStrictly(der);
-  // Copies, so that posting them to a worker clones these bytes and not a whole pooled buffer.
-  const verdict = await verify({ hash: parts.hash, jwk: jwkOf(parts), data: der.slice(parts.info.offset, parts.info.end), signature: Uint8Array.from(parts.signature) });
-  if (verdict === 'bad-public-key') throw badPublicKey();
-  if (verdict !== 'ok') throw badSignature();
-  return { keyKind: parts.keyKind, spki: Buffer.from(der.subarray(parts.spki.offset, parts.spki.end)), uriSans: parts.uriSans };
+  return {
+    csr: { keyKind: parts.keyKind, spki: Buffer.from(der.subarray(parts.spki.offset, parts.spki.end)), uriSans: parts.uriSans },
+    // Copies, so that posting them to a worker clones these bytes and not a whole pooled buffer.
+    signature: { hash: parts.hash, jwk: jwkOf(parts), data: der.slice(parts.info.offset, parts.info.end), signature: Uint8Array.from(parts.signature) },
+  };
+}
+
+/**
+ * The refusal for a CSR whose self-signature check failed.
+ * @example if (verdict !== 'ok') throw csrVerdictError(verdict);
+ */
+export function csrVerdictError(verdict: Exclude<CsrVerdict, 'ok'>): CsrRefusedError {
+  return verdict === 'bad-public-key' ? badPublicKey() : badSignature();
 }
 
 function readCsrStrictly(der: Uint8Array): CsrParts {

@@ -4,7 +4,7 @@ import { CsrRefusedError, IdentityError, IdentityErrorCode } from '../errors.js'
 import { trustDomainOf, type SpiffeId } from '../spiffe-id.js';
 import type { CertificateAuthority } from './authority.js';
 import { assembleCertificate, toPem, type DerCertificate } from './certificate.js';
-import { parseAndVerifyCsr, parseAndVerifyCsrWith, type CsrSignature, type CsrVerdict } from './csr.js';
+import { csrVerdictError, parseAndVerifyCsr, parseAndVerifyCsrWith, readCsrForVerification, type CsrSignature, type CsrVerdict, type ParsedCsr } from './csr.js';
 import { hashFor, isBuiltinKeyStore } from './key-store.js';
 import { buildLeafTemplate, renderLeafTbs, type LeafTemplate } from './leaf-template.js';
 import { validateX509Svid } from './validate.js';
@@ -40,6 +40,18 @@ export interface SvidIssuerOptions {
    * the caller's event loop imports no key; default: on this thread.
    */
   verifyCsr?: (signature: CsrSignature) => Promise<CsrVerdict>;
+  /**
+   * Checks the CSR's self-signature and signs the leaf in one step elsewhere (one message to a
+   * crypto worker: `CryptoWorkers.verifyCsrThenSign`); takes precedence over `verifyCsr` and
+   * `ca.keyStore.sign`. Its signature must be the CA key's (it is validated like any other).
+   */
+  verifyCsrThenSign?: (csr: CsrSignature, tbs: Uint8Array) => Promise<Buffer | Exclude<CsrVerdict, 'ok'>>;
+}
+
+/** When the crypto of one issuance left for a worker and came back (`performance.timeOrigin + performance.now()`, ms). */
+export interface IssueStamps {
+  workerPost?: number;
+  workerDone?: number;
 }
 
 export interface SvidRequest {
@@ -48,6 +60,8 @@ export interface SvidRequest {
   /** The ID the attestation proved: the only ID the certificate can carry. */
   spiffeId: SpiffeId;
   ttlMs?: number;
+  /** Filled in when given: for per-call latency traces (bench/ca-service BENCH_TRACE=1). */
+  stamps?: IssueStamps;
 }
 
 export interface IssuedSvid {
@@ -84,24 +98,39 @@ export async function createSvidIssuer(options: SvidIssuerOptions): Promise<Svid
   if (!ca.roots.some((r) => r.equals(ca.certificate))) chainTail.unshift(ca.certificate);
   const hash = hashFor(ca.keyStore.algorithm);
   const verifySignatures = options.verifySignatures ?? !isBuiltinKeyStore(ca.keyStore);
-  const { verifyCsr } = options;
+  const { verifyCsr, verifyCsrThenSign } = options;
 
   async function issue(request: SvidRequest): Promise<IssuedSvid> {
     const { spiffeId } = request;
     if (trustDomainOf(spiffeId) !== ca.trustDomain) {
       throw new IdentityError(IdentityErrorCode.SPIFFE_ID_INVALID, `${spiffeId} is not in trust domain ${ca.trustDomain}`, { reason: 'foreign-trust-domain' });
     }
-    const csr = verifyCsr ? await parseAndVerifyCsrWith(request.csrDer, verifyCsr) : parseAndVerifyCsr(request.csrDer);
-    // The ID comes from the attestation, never the CSR: a URI SAN may only repeat it.
-    if (csr.uriSans.some((uri) => uri !== spiffeId) || csr.uriSans.length > 1) {
-      throw new CsrRefusedError(IdentityErrorCode.CSR_SAN_MISMATCH, 'CSR URI SAN names another identity than the attested one', { reason: 'uri-san-mismatch' });
+    const stamps = request.stamps;
+    let csr: Omit<ParsedCsr, 'publicKey'>;
+    let sign: (tbs: Buffer) => Promise<Buffer>;
+    if (verifyCsrThenSign) {
+      const read = readCsrForVerification(request.csrDer);
+      csr = read.csr;
+      // The verdict is checked before anything else about the CSR, as on the other paths.
+      sign = async (tbs) => {
+        if (stamps) stamps.workerPost = clock();
+        const out = await verifyCsrThenSign(read.signature, tbs);
+        if (stamps) stamps.workerDone = clock();
+        if (typeof out === 'string') throw csrVerdictError(out);
+        checkUriSans(csr, spiffeId);
+        return out;
+      };
+    } else {
+      csr = verifyCsr ? await parseAndVerifyCsrWith(request.csrDer, verifyCsr) : parseAndVerifyCsr(request.csrDer);
+      checkUriSans(csr, spiffeId);
+      sign = async (tbs) => ca.keyStore.sign(tbs);
     }
     const now = options.now();
     const { notBefore, notAfter } = leafWindow(now, ca, request.ttlMs ?? defaultTtlMs, maxTtlMs, backdateMs);
     const template: LeafTemplate = csr.keyKind === 'rsa' ? templates.rsa : templates.ec;
     const serial = randomSerial();
     const tbs = renderLeafTbs(template, { serial, notBefore, notAfter, spki: csr.spki, uri: spiffeId });
-    const certDer = assembleCertificate(tbs, template.signatureAlgorithm, await ca.keyStore.sign(tbs));
+    const certDer = assembleCertificate(tbs, template.signatureAlgorithm, await sign(tbs));
     validateX509Svid(certDer, {
       spiffeId, issuerName: ca.subjectName, issuerNotAfter: ca.notAfter, now, spki: csr.spki,
       ...(verifySignatures ? { issuerPublicKey: ca.keyStore.publicKey, hash } : {}),
@@ -126,6 +155,15 @@ export async function createSvidIssuer(options: SvidIssuerOptions): Promise<Svid
       }
     },
   });
+}
+
+const clock = () => performance.timeOrigin + performance.now();
+
+// The ID comes from the attestation, never the CSR: a URI SAN may only repeat it.
+function checkUriSans(csr: Pick<ParsedCsr, 'uriSans'>, spiffeId: SpiffeId): void {
+  if (csr.uriSans.some((uri) => uri !== spiffeId) || csr.uriSans.length > 1) {
+    throw new CsrRefusedError(IdentityErrorCode.CSR_SAN_MISMATCH, 'CSR URI SAN names another identity than the attested one', { reason: 'uri-san-mismatch' });
+  }
 }
 
 /**
