@@ -3,7 +3,8 @@
 //   meshguard: client → outbound hop → (mTLS, pooled) → inbound hop (STRICT, JWT RS256, 100 policies) → app
 //   nginx:     client → nginx → (mTLS, keep-alive) → nginx (ssl_verify_client on) → app
 // Each hop, the app and the load client run in their own process; CPU comes from
-// /proc/<pid>/stat. Paced (~RATE req/s) and saturated runs, RUNS of each, medians.
+// /proc/<pid>/stat. Paced (~RATE req/s) runs, RUNS of each scenario in turns, then saturated
+// runs the same way; medians. RSS is read after each of the two phases.
 // Loopback only; every load run is bounded in time and count. Prints Markdown.
 import { fork, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
@@ -18,7 +19,7 @@ import { BENCH_PATH, BENCH_URL, clientSideConfig, serverSideConfig } from './mes
 import { ensureNginx, NGINX_CLIENT_HOST, startNginxPair, type NginxPair } from './nginx.js';
 import { makeMeshPki } from './pki.js';
 import { cpuOfAll, rssOf } from './proc-stats.js';
-import { goalRows, resultRows, type Measured, type ScenarioName } from './report.js';
+import { goalRows, resultRows, type Measured, type RssReadings, type ScenarioName } from './report.js';
 
 const RATE = Number(process.env.BENCH_RATE ?? 1000);
 const RATE_SECONDS = Number(process.env.BENCH_SECONDS ?? 5);
@@ -124,21 +125,25 @@ async function main(): Promise<void> {
     for (const s of scenarios) await measure(s, 0, 1);
     const paced = new Map<ScenarioName, Measured[]>();
     const saturated = new Map<ScenarioName, Measured[]>();
-    for (let run = 1; run <= RUNS; run++) {
-      for (const s of scenarios) {
-        process.stderr.write(`progress: run ${run}/${RUNS} ${s.name} …\n`);
-        paced.set(s.name, [...(paced.get(s.name) ?? []), await measure(s, RATE, RATE_SECONDS)]);
-        saturated.set(s.name, [...(saturated.get(s.name) ?? []), await measure(s, 0, SATURATION_SECONDS)]);
+    const rss: RssReadings = { paced: new Map(), saturated: new Map() };
+    // All paced runs first (scenarios in turns), RSS read; then the saturated ones, RSS read again.
+    const rssNow = () => new Map<ScenarioName, number[]>(scenarios.map((s) => [s.name, s.hops.map((h) => Math.max(...h().map(rssOf)))]));
+    for (const [label, rate, seconds, into] of [['~' + RATE + ' req/s', RATE, RATE_SECONDS, paced], ['saturation', 0, SATURATION_SECONDS, saturated]] as const) {
+      for (let run = 1; run <= RUNS; run++) {
+        for (const s of scenarios) {
+          process.stderr.write(`progress: ${label} run ${run}/${RUNS} ${s.name} …\n`);
+          into.set(s.name, [...(into.get(s.name) ?? []), await measure(s, rate, seconds)]);
+        }
       }
+      rss[rate === 0 ? 'saturated' : 'paced'] = rssNow();
     }
-    const rss = new Map<ScenarioName, number[]>(scenarios.map((s) => [s.name, s.hops.map((h) => Math.max(...h().map(rssOf)))]));
     const cacheNs = tokenCacheHitNs(token);
     console.log(`Mesh data plane vs nginx: ${RUNS} runs of ${RATE_SECONDS} s at ~${RATE} req/s and ${SATURATION_SECONDS} s at saturation, ${CONNECTIONS} keep-alive client connections, medians of the runs; mTLS both ways, meshguard inbound STRICT + JWT (RS256) + ${POLICIES} AuthorizationPolicies; ${((Date.now() - started) / 1000).toFixed(0)} s of load. Node ${process.version}, hops ${TSX_HOPS ? 'TypeScript under tsx' : 'compiled JS under plain node'}${` (proxy node flags: ${PROXY_FLAGS.join(' ') || 'none'}${PROXY_FLAGS_NOTE})`}, ${bin ? 'nginx from Debian' : 'no nginx'}.\n`);
     if (nginxNote) console.log(`${nginxNote}\n`);
     console.log(resultRows(paced, saturated, rss).join('\n'));
     console.log();
     console.log(goalRows(paced, saturated, rss, cacheNs).join('\n'));
-    console.log('\nvCPU per 1,000 req/s per hop: the hop process\'s utime+stime over the run, per second, per 1,000 req/s served (nginx: master + worker). Req per CPU-second: requests served per CPU-second of both hops together. RSS: after all runs, largest process of the hop.');
+    console.log('\nvCPU per 1,000 req/s per hop: the hop process\'s utime+stime over the run, per second, per 1,000 req/s served (nginx: master + worker). Req per CPU-second: requests served per CPU-second of both hops together. RSS: largest process of the hop, read after the paced runs and again after the saturated ones (all paced runs come first).');
   } finally {
     nginx?.stop();
     for (const c of children) c.kill();

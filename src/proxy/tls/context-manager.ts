@@ -15,9 +15,19 @@ export const SERVER_ALPN = ['h2', 'http/1.1'];
 /** TLS 1.2 is the floor Istio sets for workload mTLS; 1.0/1.1 are refused at the handshake. */
 export const MIN_TLS_VERSION: tls.SecureVersion = 'TLSv1.2';
 /**
- * No TLS session tickets from our servers. Peers pool their connections, so resumption buys
- * little, and each ticket a server sends leaves state behind on the connection: a bare Node
+ * No stateless TLS session tickets from our servers. Peers pool their connections, so resumption
+ * buys little, and each ticket a server sends leaves state behind on the connection: a bare Node
  * TLS server holding 2,000 idle mTLS connections measured 59 KB each with tickets, 45 KB without.
+ * Under TLS 1.3 OpenSSL still sends two short stateful tickets that nothing can resume from
+ * (Node keeps no server-side session cache); dropping those too needs `NumTickets = 0` in an
+ * OpenSSL config file (Node has no option for it), which measured ~1 KB per connection: not kept.
+ *
+ * What else an idle connection holds, and why it stays (heaptrack, Node 20): a 1 KB and a 16 KB
+ * NodeBIO buffer each way, never shrunk while the connection lives. The 16 KB ones appear because
+ * each side's handshake flight is just over 1 KB: OpenSSL appends the root CA (~410 bytes) to our
+ * leaf-only chains. Node gives no way to stop that (no SSL_MODE_NO_AUTO_CHAIN, no chain store);
+ * without the root both flights would fit the first 1 KB buffer, and the peer's parsed chain
+ * (~7 KB) would halve.
  */
 export const SERVER_SECURE_OPTIONS = cryptoConstants.SSL_OP_NO_TICKET;
 

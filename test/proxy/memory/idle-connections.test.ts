@@ -3,12 +3,20 @@
 // they close, and the per-proxy connection limit refusing the next one with a
 // log line. Client connections come from several 127.0.2.x addresses so the
 // 4-tuple space never runs out; the count scales down if `ulimit -n` is lower.
+//
+// The proxy child runs as users run a sidecar: bundled by esbuild into plain JS
+// (as `npm run build` does) under plain node with the sidecar's node flags. Under
+// tsx every closure the proxy makes carries a `__name` property dictionary (esbuild's
+// keepNames), which measured 3 KB more V8 heap and 1.5 KB more RSS per connection,
+// and 30 MB more baseline, than the shipped code.
 import { fork, type ChildProcess } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { build } from 'esbuild';
 import assert from 'node:assert/strict';
 import { after, test } from 'node:test';
 import tls from 'node:tls';
+import { SIDECAR_NODE_FLAGS } from '../../../src/platform/local/sidecar-flags.js';
 import type { ProxyIdentity } from '../../../src/proxy/model.js';
 import { mintSvid, testCa } from '../support/mint.js';
 import { meshMtls, snapshotFor } from '../support/snapshot.js';
@@ -22,10 +30,15 @@ const BUDGET_BYTES = 40 * 1024;
  * …with a 50 % margin, which makes this a regression guard rather than proof of
  * the goal. RSS also counts allocator slack (glibc arenas, V8 pages) that grows
  * with the count but is not the connection's; and Node's own floor is above the
- * budget: a bare `tls.createServer` holding 2,000 idle mTLS connections measured
- * 57–60 KB each on this machine, 45 KB without TLS session tickets (OpenSSL's
- * per-connection state is most of it); the proxy, which sends no tickets, 50.4 KB
- * at 10,000 (57 KB with them).
+ * budget: a bare `tls.createServer` behind the same first-byte sniffing holds 2,000–3,000
+ * idle mTLS connections at 45–46 KB each on this machine; the shipped proxy at 49 KB
+ * (2.3 KB of it its own JS objects). Where Node's part goes (heaptrack, per connection):
+ * two NodeBIO rings (TLS bytes in and out) that each grew a 16 KB buffer during the
+ * handshake and never shrink, 7 KB for OpenSSL's SSL object, 7 KB for the parsed peer
+ * chain, 2 KB of cipher state. The 16 KB buffers come from both flights passing NodeBIO's
+ * 1 KB first buffer, because OpenSSL appends the root CA to a leaf-only chain and Node
+ * offers no way to stop it (no SSL_MODE_NO_AUTO_CHAIN, no chain store): see
+ * `src/proxy/tls/context-manager.ts`.
  */
 const MARGIN = 1.5;
 /** Handshakes in flight at once: enough to keep both cores busy, few enough not to time out on a loaded machine. */
@@ -41,8 +54,22 @@ function connectionCount(): number {
 
 interface ChildHandle { child: ChildProcess; port: number; warns: string[]; memory(): Promise<ChildMemory> }
 
+const REPO = join(import.meta.dirname, '..', '..', '..');
+
+/** proxy-child.ts as plain JS, the way the CLI bundle ships the proxy; under node_modules so its packages resolve. */
+async function bundledChild(): Promise<string> {
+  const outfile = join(REPO, 'node_modules', '.cache', 'meshguard-memory-test', 'proxy-child.mjs');
+  await build({
+    entryPoints: [join(import.meta.dirname, 'proxy-child.ts')], outfile, bundle: true, format: 'esm', platform: 'node', target: 'node20',
+    packages: 'external', logLevel: 'warning',
+  });
+  return outfile;
+}
+
 async function startChild(start: Omit<ChildStart, 'appPort'>): Promise<ChildHandle> {
-  const child = fork(join(import.meta.dirname, 'proxy-child.ts'), [], { execArgv: ['--expose-gc', '--import', 'tsx'], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+  const child = fork(await bundledChild(), [], {
+    execArgv: [...SIDECAR_NODE_FLAGS, '--expose-gc'], stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+  });
   after(() => child.kill());
   const warns: string[] = [];
   let onMem: ((m: ChildMemory) => void) | undefined;
@@ -154,7 +181,10 @@ test('10,000 idle mTLS connections cost at most about 40 KB each, memory is give
   // OpenSSL's per-connection memory goes back to glibc's free lists, which keep it resident (measured: ~100 %
   // of the growth stays in RSS right after close, with or without GC). "Near baseline" is therefore measured
   // as reuse: half as many connections again must fit in what is already resident, growing RSS by at most
-  // 25 % of the first growth (a leak of that state would grow it by ~50 %).
+  // 25 % of the first growth (a leak of that state would grow it by ~50 %). It also guards the listener's
+  // first-byte sniffing: a TLS server handed the raw handle (no sniff) reads the ClientHello into a 64 KB
+  // NodeBIO buffer, which looks cheaper on a fresh heap (37 KB per connection) but grew 15–30 % here and
+  // reached 88 KB per connection after four open/close cycles, as reused pages stay resident.
   const again = await openMany(Math.floor(n / 2), proxy.port, client);
   const reuse = await proxy.memory();
   t.diagnostic(`${again.length} connections again: RSS ${kb(afterClose.rss)} → ${kb(reuse.rss)}`);
