@@ -25,6 +25,138 @@ export interface FastConnectionDeps {
   keepAliveTimeoutMs: number;
 }
 
+/** The connection's state, on its socket under this symbol: the socket's listeners are module functions, not closures per connection. */
+const FAST = Symbol('meshguard.fastConnection');
+type FastSocket = Socket & { [FAST]?: FastConnection };
+
+function onFastData(this: FastSocket, chunk: Buffer): void {
+  this[FAST]?.onData(chunk);
+}
+
+function onFastClose(this: FastSocket): void {
+  this[FAST]?.onClose();
+}
+
+function onFastTimeout(this: FastSocket): void {
+  this[FAST]?.onTimeout();
+}
+
+/** The request whose body is still arriving; bytes past its end are the next request's. */
+interface BodyInProgress {
+  req: FastRequest;
+  remaining: number;
+}
+
+class FastConnection {
+  private buffered: Buffer | undefined;
+  private body: BodyInProgress | undefined;
+  private busy = false;
+  private handedOff = false;
+  private current: { req: FastRequest; res: FastResponse } | undefined;
+
+  constructor(
+    private readonly socket: Socket,
+    private readonly deps: FastConnectionDeps,
+  ) {}
+
+  // The idle timer stays armed for the whole connection (re-arming it twice a request costs more than this
+  // check): it fires only after keepAliveTimeoutMs without a read or write, and a request in progress
+  // (an app slow to answer, a slow upload) is not idle. The response's own writes re-arm it.
+  onTimeout(): void {
+    if (!this.busy) this.socket.destroy();
+  }
+
+  onData(chunk: Buffer): void {
+    const rest = this.body ? this.feedBody(chunk) : chunk;
+    if (!rest) return;
+    this.stash(rest);
+    if (this.busy) this.socket.pause(); // a pipelined request waits for the response in progress
+    else this.next();
+  }
+
+  onClose(): void {
+    this.current?.res.connectionClosed();
+    if (this.body) this.body.req.destroy();
+  }
+
+  /** FastRequest's `_read`: the app's side wants more of the body. */
+  pull(): void {
+    if (this.body) this.socket.resume();
+  }
+
+  private stash(b: Buffer): void {
+    this.buffered = this.buffered ? Buffer.concat([this.buffered, b]) : b;
+  }
+
+  private feedBody(chunk: Buffer): Buffer | undefined {
+    const b = this.body as BodyInProgress;
+    const n = Math.min(chunk.length, b.remaining);
+    b.remaining -= n;
+    const more = b.req.push(n === chunk.length ? chunk : chunk.subarray(0, n));
+    if (b.remaining === 0) {
+      b.req.push(null);
+      this.body = undefined;
+    } else if (!more) this.socket.pause();
+    return n < chunk.length ? chunk.subarray(n) : undefined;
+  }
+
+  private handOff(): void {
+    const socket = this.socket;
+    this.handedOff = true;
+    socket.off('data', onFastData);
+    socket.off('close', onFastClose);
+    socket.setTimeout(0);
+    socket.off('timeout', onFastTimeout);
+    delete (socket as FastSocket)[FAST];
+    socket.pause();
+    if (this.buffered) socket.unshift(this.buffered);
+    this.buffered = undefined;
+    this.deps.fallback(socket);
+  }
+
+  next(): void {
+    if (!this.buffered || this.busy || this.handedOff) return;
+    const { socket, deps } = this;
+    const parsed = parseRequestHead(this.buffered, deps.form);
+    if (parsed.kind === 'incomplete') return void socket.resume();
+    if (parsed.kind !== 'ok' || (deps.accept && !deps.accept(parsed.head))) return this.handOff();
+    const head = parsed.head;
+    const rest = this.buffered.length > head.length ? this.buffered.subarray(head.length) : undefined;
+    this.buffered = undefined;
+    this.busy = true;
+    const req = new FastRequest(head, socket, this);
+    const res = new FastResponse(socket, !head.close, this, head.method === 'HEAD');
+    this.current = { req, res };
+    if (head.contentLength > 0) this.body = { req, remaining: head.contentLength };
+    else req.push(null);
+    if (rest) {
+      if (this.body) {
+        const after = this.feedBody(rest);
+        if (after) this.stash(after);
+      } else this.stash(rest);
+    }
+    deps.serve(req, res);
+    if (this.body || this.buffered === undefined) socket.resume();
+  }
+
+  /** FastResponse's end: `finished` false when the connection went away first. */
+  responseDone(finished: boolean, keepAlive: boolean): void {
+    const socket = this.socket;
+    this.current = undefined;
+    this.busy = false;
+    // An answer before the whole body arrived (a 401, a 403): the rest of the body would be read as a request; close instead.
+    if (!finished || !keepAlive || this.body) {
+      this.body?.req.destroy();
+      this.body = undefined;
+      if (finished) socket.end();
+      else socket.destroy();
+      return;
+    }
+    if (this.buffered) this.next();
+    else socket.resume();
+  }
+}
+
 /**
  * Serve `socket` (paused, possibly with unread bytes) on the fast path.
  *
@@ -32,102 +164,10 @@ export interface FastConnectionDeps {
  * serveFastHttp1(socket, { form: 'origin', serve: (req, res) => handleRequest(handler, state(), port, req, res), fallback, keepAliveTimeoutMs });
  */
 export function serveFastHttp1(socket: Socket, deps: FastConnectionDeps): void {
-  let buffered: Buffer | undefined;
-  /** The request whose body is still arriving; bytes past its end are the next request's. */
-  let body: { req: FastRequest; remaining: number } | undefined;
-  let busy = false;
-  let handedOff = false;
-
-  // The idle timer stays armed for the whole connection (re-arming it twice a request costs more than this
-  // check): it fires only after keepAliveTimeoutMs without a read or write, and a request in progress
-  // (an app slow to answer, a slow upload) is not idle. The response's own writes re-arm it.
-  const onTimeout = () => {
-    if (!busy) socket.destroy();
-  };
-  const stash = (b: Buffer) => {
-    buffered = buffered ? Buffer.concat([buffered, b]) : b;
-  };
-  const feedBody = (chunk: Buffer): Buffer | undefined => {
-    const b = body as { req: FastRequest; remaining: number };
-    const n = Math.min(chunk.length, b.remaining);
-    b.remaining -= n;
-    const more = b.req.push(n === chunk.length ? chunk : chunk.subarray(0, n));
-    if (b.remaining === 0) {
-      b.req.push(null);
-      body = undefined;
-    } else if (!more) socket.pause();
-    return n < chunk.length ? chunk.subarray(n) : undefined;
-  };
-  const onData = (chunk: Buffer) => {
-    const rest = body ? feedBody(chunk) : chunk;
-    if (!rest) return;
-    stash(rest);
-    if (busy) socket.pause(); // a pipelined request waits for the response in progress
-    else next();
-  };
-  const onClose = () => {
-    current?.res.connectionClosed();
-    if (body) body.req.destroy();
-  };
-  let current: { req: FastRequest; res: FastResponse } | undefined;
-
-  const handOff = () => {
-    handedOff = true;
-    socket.off('data', onData);
-    socket.off('close', onClose);
-    socket.setTimeout(0);
-    socket.off('timeout', onTimeout);
-    socket.pause();
-    if (buffered) socket.unshift(buffered);
-    buffered = undefined;
-    deps.fallback(socket);
-  };
-
-  function next(): void {
-    if (!buffered || busy || handedOff) return;
-    const parsed = parseRequestHead(buffered, deps.form);
-    if (parsed.kind === 'incomplete') return void socket.resume();
-    if (parsed.kind !== 'ok' || (deps.accept && !deps.accept(parsed.head))) return handOff();
-    const head = parsed.head;
-    const rest = buffered.length > head.length ? buffered.subarray(head.length) : undefined;
-    buffered = undefined;
-    busy = true;
-    const req = new FastRequest(head, socket, () => {
-      if (body) socket.resume();
-    });
-    const keepAlive = !head.close;
-    const res = new FastResponse(socket, keepAlive, (finished) => done(finished, keepAlive), head.method === 'HEAD');
-    current = { req, res };
-    if (head.contentLength > 0) body = { req, remaining: head.contentLength };
-    else req.push(null);
-    if (rest) {
-      if (body) {
-        const after = feedBody(rest);
-        if (after) stash(after);
-      } else stash(rest);
-    }
-    deps.serve(req, res);
-    if (body || buffered === undefined) socket.resume();
-  }
-
-  function done(finished: boolean, keepAlive: boolean): void {
-    current = undefined;
-    busy = false;
-    // An answer before the whole body arrived (a 401, a 403): the rest of the body would be read as a request; close instead.
-    if (!finished || !keepAlive || body) {
-      body?.req.destroy();
-      body = undefined;
-      if (finished) socket.end();
-      else socket.destroy();
-      return;
-    }
-    if (buffered) next();
-    else socket.resume();
-  }
-
-  socket.on('data', onData);
-  socket.on('close', onClose);
-  socket.on('timeout', onTimeout);
+  (socket as FastSocket)[FAST] = new FastConnection(socket, deps);
+  socket.on('data', onFastData);
+  socket.on('close', onFastClose);
+  socket.on('timeout', onFastTimeout);
   socket.setTimeout(deps.keepAliveTimeoutMs);
   socket.resume();
 }

@@ -34,7 +34,8 @@ export class FastRequest extends Readable {
   /** Declared body size (0: none). */
   readonly contentLength: number;
 
-  constructor(head: RequestHead, readonly socket: Socket, private readonly pull: () => void) {
+  /** `source.pull()` when the reader wants more body bytes (the connection resumes its socket). */
+  constructor(head: RequestHead, readonly socket: Socket, private readonly source: { pull(): void }) {
     super();
     this.headers = head.headers;
     this.method = head.method;
@@ -43,7 +44,7 @@ export class FastRequest extends Readable {
   }
 
   override _read(): void {
-    this.pull();
+    this.source.pull();
   }
 }
 
@@ -81,7 +82,10 @@ class ResponseEmitter extends EventEmitter {
 const ResponseEvents = ResponseEmitter as unknown as new () => Pick<Writable, 'on' | 'once' | 'off' | 'emit' | 'removeListener' | 'listeners'> & Pick<ResponseEmitter, 'emitClose'>;
 
 /** Called once when the response ended (`finished`) or the connection went away. */
-export type ResponseDone = (finished: boolean) => void;
+export interface ResponseDone {
+  /** `keepAlive`: the response kept the connection open (the request did not say close). */
+  responseDone(finished: boolean, keepAlive: boolean): void;
+}
 
 /**
  * The response side: a local reply through `writeHead`/`end` (Node's shape),
@@ -201,6 +205,6 @@ export class FastResponse extends ResponseEvents {
     if (this.closed) return;
     this.closed = true;
     this.emitClose();
-    this.done(finished);
+    this.done.responseDone(finished, this.keepAlive);
   }
 }

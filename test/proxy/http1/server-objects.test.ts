@@ -20,7 +20,7 @@ const tick = () => new Promise((r) => process.nextTick(r));
 
 test('an app response head and its small body leave in one write, bytes unchanged', async () => {
   const f = fakeSocket();
-  const res = new FastResponse(f.socket, true, () => {});
+  const res = new FastResponse(f.socket, true, { responseDone: () => {} });
   res.writeRawHead(200, [['content-length', '3']], '');
   res.writeRaw(Buffer.from([0x61, 0xff, 0x00]));
   res.endRaw();
@@ -30,7 +30,7 @@ test('an app response head and its small body leave in one write, bytes unchange
 
 test('a head whose body does not come in the same turn is written alone on the next tick', async () => {
   const f = fakeSocket();
-  const res = new FastResponse(f.socket, false, () => {});
+  const res = new FastResponse(f.socket, false, { responseDone: () => {} });
   res.writeRawHead(200, [], 'transfer-encoding: chunked\r\n');
   assert.deepEqual(f.writes, []);
   await tick();
@@ -41,7 +41,7 @@ test('a head whose body does not come in the same turn is written alone on the n
 
 test('a large first body chunk is not copied into the head: head and chunk go corked, in order', async () => {
   const f = fakeSocket();
-  const res = new FastResponse(f.socket, true, () => {});
+  const res = new FastResponse(f.socket, true, { responseDone: () => {} });
   const big = Buffer.alloc(64 * 1024, 0x62);
   res.writeRawHead(200, [['content-length', String(big.length)]], '');
   res.writeRaw(big);
@@ -52,7 +52,7 @@ test('a large first body chunk is not copied into the head: head and chunk go co
 test('a response with no body (204, HEAD) writes its head once, at the end', async () => {
   const f = fakeSocket();
   let finished: boolean | undefined;
-  const res = new FastResponse(f.socket, true, (ok) => (finished = ok));
+  const res = new FastResponse(f.socket, true, { responseDone: (ok) => void (finished = ok) });
   res.writeRawHead(204, [], '');
   res.endRaw();
   await tick();
