@@ -5,13 +5,14 @@
  * GC marking, compilation) go from Node's default four to one; each kept its own malloc
  * arena and stacks, and a sidecar at ~1000 req/s needs no more. It measured 5–9 MB
  * less RSS per hop under load, CPU per request from −4 % to +12 % across runs (the
- * machine's noise). Not chosen: a small young generation
- * (`--max-semi-space-size=1|2`: 5 MB less for 15–50 % more CPU; re-measured after the
- * fast path's per-request allocations went down: RSS after saturation 59–64 MB instead
- * of 64–75 MB per hop, for +6 % vCPU per 1k req/s at ~1000 req/s (median of 3
- * alternated bench/mesh runs; equal in flags.bench) and −11 % to +9 % requests per
- * CPU-second at saturation — still a few MB for CPU, still not chosen);
- * `--optimize-for-size` (implies a 1 MB semi-space: the same trade), `--single-threaded`
+ * machine's noise). `--max-semi-space-size=1`: a 1 MB young generation. Rejected while
+ * the proxy allocated more per request (5 MB less for 15–50 % more CPU); chosen once
+ * the fast path's per-request objects went away: in alternated bench/mesh runs RSS
+ * after saturation 63–64 MB instead of 70–71 MB per hop (63–64 instead of 64–65 after
+ * the ~1000 req/s runs), vCPU per 1k req/s 0.124–0.130 against 0.122–0.134 and
+ * requests per CPU-second at saturation within the runs' noise (flags.bench had seen
+ * +5–11 % CPU at saturation earlier in the session). Not chosen:
+ * `--optimize-for-size` (implies the same 1 MB semi-space; measured the same), `--single-threaded`
  * (as much memory saved, 10–20 % more CPU), glibc's MALLOC_ARENA_MAX=1|2 in the
  * environment (no steady RSS gain, fewer requests per second at saturation). No
  * `--max-old-space-size`: a cap low enough to matter would kill a sidecar that holds a
@@ -20,7 +21,7 @@
 import { basename } from 'node:path';
 
 /** What `up` passes to every sidecar's `node`. */
-export const SIDECAR_NODE_FLAGS: readonly string[] = ['--v8-pool-size=1'];
+export const SIDECAR_NODE_FLAGS: readonly string[] = ['--v8-pool-size=1', '--max-semi-space-size=1'];
 
 const NODE_BINARY = /^node(js)?(\d+)?(\.exe)?$/;
 
