@@ -21,6 +21,7 @@ import { join } from 'node:path';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { pino } from 'pino';
 import { caClient, type CaClient } from '../../src/control/ca-api/client.js';
+import { traceClock as clock } from '../../src/control/ca-service/call-trace.js';
 import { startControlPlane } from '../../src/control/control-plane.js';
 import { x509 } from '../../src/identity/x509-provider.js';
 import { h2CaClient } from './h2-grpc-client.js';
@@ -36,7 +37,6 @@ const PROFILE_DIR = process.env.BENCH_PROFILE;
 const TRACE = process.env.BENCH_TRACE === '1';
 // BENCH_CLIENT=grpc-js: load with the production client (caClient) instead of the minimal node:http2 one.
 const CLIENT = process.env.BENCH_CLIENT === 'grpc-js' ? 'grpc-js' : 'h2';
-const clock = () => performance.timeOrigin + performance.now();
 
 async function makeCsrs(n: number): Promise<string[]> {
   const out: string[] = [];

@@ -7,7 +7,7 @@
  * up with the server's stamps.
  */
 import diagnostics from 'node:diagnostics_channel';
-import type { IssueStamps } from '../../identity/ca/issue.js';
+import { stampClock, type IssueStamps } from '../../identity/ca/issue.js';
 
 export const CA_CALL_TRACE_CHANNEL = 'meshguard:ca:call-trace';
 const channel = diagnostics.channel(CA_CALL_TRACE_CHANNEL);
@@ -23,7 +23,7 @@ export interface CaCallTrace extends IssueStamps {
 }
 
 /** Now, on the clock every trace uses. */
-export const traceClock = (): number => performance.timeOrigin + performance.now();
+export const traceClock = stampClock;
 
 /**
  * A trace for this call if anyone listens, else undefined (and nothing is stamped).

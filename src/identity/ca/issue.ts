@@ -113,9 +113,9 @@ export async function createSvidIssuer(options: SvidIssuerOptions): Promise<Svid
       csr = read.csr;
       // The verdict is checked before anything else about the CSR, as on the other paths.
       sign = async (tbs) => {
-        if (stamps) stamps.workerPost = clock();
+        if (stamps) stamps.workerPost = stampClock();
         const out = await verifyCsrThenSign(read.signature, tbs);
-        if (stamps) stamps.workerDone = clock();
+        if (stamps) stamps.workerDone = stampClock();
         if (typeof out === 'string') throw csrVerdictError(out);
         checkUriSans(csr, spiffeId);
         return out;
@@ -157,7 +157,8 @@ export async function createSvidIssuer(options: SvidIssuerOptions): Promise<Svid
   });
 }
 
-const clock = () => performance.timeOrigin + performance.now();
+/** The clock of `IssueStamps`: `performance.timeOrigin + performance.now()`, comparable across processes of one machine. */
+export const stampClock = (): number => performance.timeOrigin + performance.now();
 
 // The ID comes from the attestation, never the CSR: a URI SAN may only repeat it.
 function checkUriSans(csr: Pick<ParsedCsr, 'uriSans'>, spiffeId: SpiffeId): void {

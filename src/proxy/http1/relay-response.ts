@@ -26,7 +26,7 @@ export interface RelayHooks {
 }
 
 /** The handlers `sendRequest` calls, writing to the client's response; one object per request. */
-class ResponseRelay implements ResponseHandlers {
+export class ResponseRelay implements ResponseHandlers {
   private sent: SentRequest | undefined;
   /** A close-delimited body, sent on chunked. */
   private rechunk = false;
@@ -70,20 +70,15 @@ class ResponseRelay implements ResponseHandlers {
   onError(err: Http1Error): void {
     this.hooks.error(err);
   }
-
-  /** What `sendRequest` calls: this object. */
-  get handlers(): ResponseHandlers {
-    return this;
-  }
 }
 
 /**
- * Handlers for `sendRequest` that write to `res`; call `bind` with what `sendRequest` returned.
+ * Handlers for `sendRequest` that write to `res` (pass the relay itself); call `bind` with what `sendRequest` returned.
  *
  * @example
  * const relay = relayResponse(res, hooks);
- * relay.bind(sendRequest(pool, key, connect, req, relay.handlers));
+ * relay.bind(sendRequest(pool, key, connect, req, relay));
  */
-export function relayResponse(res: FastResponse, hooks: RelayHooks): { handlers: ResponseHandlers; bind(sent: SentRequest): void } {
+export function relayResponse(res: FastResponse, hooks: RelayHooks): ResponseRelay {
   return new ResponseRelay(res, hooks);
 }

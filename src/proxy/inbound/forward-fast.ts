@@ -57,5 +57,5 @@ export function viaFastPath(app: AppConnections, r: InboundRequest, req: FastReq
     error: () => upstreamFailed(r),
   });
   const { targetHost, targetPort } = r.port;
-  relay.bind(sendRequest(app.sockets, `${targetHost}:${targetPort}`, app.connect(targetHost, targetPort), { method: req.method, head, body }, relay.handlers));
+  relay.bind(sendRequest(app.sockets, `${targetHost}:${targetPort}`, app.connect(targetHost, targetPort), { method: req.method, head, body }, relay));
 }

@@ -48,5 +48,5 @@ export function forwardFast(deps: OutboundDeps, req: FastRequest, res: FastRespo
   });
   const body = req.contentLength > 0 ? req : null;
   const up = deps.upstream;
-  relay.bind(sendRequest(up.sockets, up.fastKey(dest.target), up.fastConnect(dest.target), { method: req.method, head, body }, relay.handlers));
+  relay.bind(sendRequest(up.sockets, up.fastKey(dest.target), up.fastConnect(dest.target), { method: req.method, head, body }, relay));
 }

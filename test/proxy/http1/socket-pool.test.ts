@@ -23,6 +23,13 @@ async function server(): Promise<{ port: number; peers: net.Socket[] }> {
   return { port: (srv.address() as net.AddressInfo).port, peers };
 }
 
+/** A pool closed when the test ends. */
+function poolOf(maxIdlePerKey: number, idleTimeoutMs: number): ReturnType<typeof createSocketPool> {
+  const pool = createSocketPool({ maxIdlePerKey, idleTimeoutMs });
+  after(() => pool.close());
+  return pool;
+}
+
 async function connect(port: number): Promise<net.Socket> {
   const s = net.connect({ port, host: '127.0.0.1' });
   s.on('error', () => {});
@@ -33,8 +40,7 @@ async function connect(port: number): Promise<net.Socket> {
 
 test('hands back the most recently released socket first, and only sockets of its key', async () => {
   const { port } = await server();
-  const pool = createSocketPool({ maxIdlePerKey: 4, idleTimeoutMs: 5_000 });
-  after(() => pool.close());
+  const pool = poolOf(4, 5_000);
   const a = await connect(port);
   const b = await connect(port);
   pool.release('k', a);
@@ -47,8 +53,7 @@ test('hands back the most recently released socket first, and only sockets of it
 
 test('never hands out a socket idle longer than idleTimeoutMs, and the sweep closes it within about half that again', async () => {
   const { port } = await server();
-  const pool = createSocketPool({ maxIdlePerKey: 4, idleTimeoutMs: 120 });
-  after(() => pool.close());
+  const pool = poolOf(4, 120);
   const fresh = await connect(port);
   pool.release('k', fresh);
   await sleep(40);
@@ -63,8 +68,7 @@ test('never hands out a socket idle longer than idleTimeoutMs, and the sweep clo
 
 test('a socket whose peer speaks or closes while idle leaves the pool and is closed', async () => {
   const { port, peers } = await server();
-  const pool = createSocketPool({ maxIdlePerKey: 4, idleTimeoutMs: 5_000 });
-  after(() => pool.close());
+  const pool = poolOf(4, 5_000);
   const talker = await connect(port);
   const closer = await connect(port);
   pool.release('k', talker);
@@ -81,8 +85,7 @@ test('a socket whose peer speaks or closes while idle leaves the pool and is clo
 
 test('keeps at most maxIdlePerKey per key and closes the rest on release', async () => {
   const { port } = await server();
-  const pool = createSocketPool({ maxIdlePerKey: 1, idleTimeoutMs: 5_000 });
-  after(() => pool.close());
+  const pool = poolOf(1, 5_000);
   const a = await connect(port);
   const b = await connect(port);
   pool.release('k', a);
