@@ -49,7 +49,7 @@ describe('discoveringDialer', () => {
   });
 
   it('refuses an address off loopback even when the state file names one', async () => {
-    const tls = { clientOptions: () => assert.fail('nothing is dialed'), trustDomains: () => new Set(['cluster.local']) };
+    const tls = { dial: () => assert.fail('nothing is dialed') };
     const dialer = discoveringDialer('127.0.0.1:1', async () => ({ configAddress: '10.0.0.1:15010' }), (a) => mtlsDialer(a, { tls, serverId: 'x' }));
     await assert.rejects(dialer.dial(), /only listens\/dials on loopback/);
   });

@@ -3,7 +3,7 @@
 import { verify as cryptoVerify, type KeyObject } from 'node:crypto';
 import { IdentityError, IdentityErrorCode } from '../errors.js';
 import type { SpiffeId } from '../spiffe-id.js';
-import { DerError, TAG, children, expectTlv, readBitStringBytes, readOid, readTime, readTlv, type Tlv } from './der.js';
+import { DerError, TAG, children, expectTlv, readBitStringBytes, readOid, readTime, readTlv, readUnsignedInteger, type Tlv } from './der.js';
 
 /** What the validator read from a leaf. */
 export interface LeafFacts {
@@ -18,6 +18,12 @@ export interface LeafFacts {
   /** Key usage bits as a number: 0x80 digitalSignature, 0x20 keyEncipherment, 0x04 keyCertSign, 0x02 cRLSign (first octet). */
   keyUsage: number | undefined;
   extKeyUsages: string[];
+  /** basicConstraints' pathLenConstraint, when given. */
+  pathLen: number | undefined;
+  /** Extensions marked critical that this reader does not interpret (a verifier must refuse them). */
+  unknownCritical: string[];
+  /** OID of the outer signatureAlgorithm. */
+  signatureAlgorithm: string;
   tbs: Buffer;
   signature: Buffer;
 }
@@ -83,8 +89,8 @@ export function readLeafFacts(der: Uint8Array): LeafFacts {
   const buf = Buffer.from(der.buffer, der.byteOffset, der.byteLength);
   const outer = expectTlv(buf, 0, buf.length, TAG.SEQUENCE);
   if (outer.end !== buf.length) throw new DerError('trailing-bytes');
-  const [tbs, , sig] = children(buf, outer);
-  if (!tbs || !sig) throw new DerError('certificate-shape');
+  const [tbs, sigAlg, sig] = children(buf, outer);
+  if (!tbs || !sigAlg || !sig) throw new DerError('certificate-shape');
   const [version, serial, , issuer, validity, , spki, exts] = children(buf, tbs);
   if (!version || version.tag !== 0xa0 || !serial || !issuer || !validity || !spki || !exts || exts.tag !== 0xa3) {
     throw new DerError('tbs-shape');
@@ -102,6 +108,9 @@ export function readLeafFacts(der: Uint8Array): LeafFacts {
     ca: undefined,
     keyUsage: undefined,
     extKeyUsages: [],
+    pathLen: undefined,
+    unknownCritical: [],
+    signatureAlgorithm: readOid(buf, expectTlv(buf, sigAlg.start, sigAlg.end, TAG.OID)),
     tbs: slice(tbs),
     signature: Buffer.from(readBitStringBytes(buf, sig)),
   };
@@ -109,15 +118,24 @@ export function readLeafFacts(der: Uint8Array): LeafFacts {
   return facts;
 }
 
+/** The extensions `readExtension` interprets; any other one marked critical lands in `unknownCritical`. */
+const KNOWN_EXTENSIONS = new Set(['2.5.29.19', '2.5.29.15', '2.5.29.37', '2.5.29.17']);
+
 function readExtension(buf: Buffer, ext: Tlv, facts: LeafFacts): void {
   const parts = children(buf, ext);
   const oid = readOid(buf, parts[0]!);
   const value = parts[parts.length - 1]!;
   if (value.tag !== TAG.OCTET_STRING) throw new DerError('extension-value');
+  if (parts.length !== 2 && (parts.length !== 3 || parts[1]!.tag !== TAG.BOOLEAN)) throw new DerError('extension-shape');
+  // DER omits a FALSE default, so a flag that is present counts as critical (a non-DER FALSE fails closed).
+  const critical = parts.length === 3;
+  if (critical && !KNOWN_EXTENSIONS.has(oid)) facts.unknownCritical.push(oid);
   const inner = readTlvIn(buf, value);
   if (oid === '2.5.29.19') {
-    const flag = children(buf, inner)[0];
+    const [flag, pathLen] = children(buf, inner);
     facts.ca = flag !== undefined && flag.tag === TAG.BOOLEAN && buf[flag.start] === 0xff;
+    const lenTlv = flag?.tag === TAG.INTEGER ? flag : pathLen;
+    if (lenTlv?.tag === TAG.INTEGER) facts.pathLen = readUnsignedInteger(buf, lenTlv).reduce((n, b) => n * 256 + b, 0);
   } else if (oid === '2.5.29.15') {
     const bits = buf.subarray(inner.start + 1, inner.end);
     facts.keyUsage = bits[0] ?? 0;

@@ -7,38 +7,42 @@
  * the way Istio's proxies check istiod. Host names are not checked: the SPIFFE
  * ID is the name.
  */
-import { connect, type ConnectionOptions, type PeerCertificate, type TLSSocket } from 'node:tls';
+import type { TLSSocket } from 'node:tls';
 import { parseLoopbackAddress } from '../../wire/index.js';
-import { serverIdentityOf } from '../tls/peer-identity.js';
+import type { TlsContextManager } from '../tls/context-manager.js';
+import { TLS_ERROR_CODES, TlsError } from '../tls/errors.js';
+import type { VerifiedPeer } from '../tls/peer-identity.js';
 import { CONFIG_CLIENT_ERROR_CODES, ConfigClientError } from './errors.js';
 import type { StreamDialer } from './transport.js';
 
 /** A handshake that has not finished by then is abandoned; the client retries with backoff. */
 export const DIAL_TIMEOUT_MS = 5000;
 
-/** What the dialer needs of the proxy's TLS contexts (`TlsContextManager` has it). */
-export interface StreamTlsSource {
-  /** Our SVID, key and bundle as `tls.connect` options, current at the time of the call. */
-  clientOptions(): ConnectionOptions;
-  /** Trust domains a peer may belong to. */
-  trustDomains(): ReadonlySet<string>;
-}
+/** What the dialer needs of the proxy's TLS contexts: `dial`, read on every dial so a renewal's SVID and bundle are used. */
+export type StreamTlsSource = Pick<TlsContextManager, 'dial'>;
 
 /**
- * A `checkServerIdentity` that accepts only `expectedId`, after OpenSSL verified the chain.
+ * The verdict on a server whose chain verified: only `expectedId` is the control plane.
  *
- * @example connect({ ...opts, checkServerIdentity: controlPlaneCheck('spiffe://cluster.local/ns/istio-system/sa/meshguard', tls.trustDomains) })
+ * @example tls.dial(target, controlPlaneCheck('spiffe://cluster.local/ns/istio-system/sa/meshguard'), onVerified)
  */
-export function controlPlaneCheck(expectedId: string, trustDomains: () => ReadonlySet<string>): (host: string, cert: PeerCertificate) => Error | undefined {
-  return (_host, cert) => {
-    const id = serverIdentityOf(cert, trustDomains());
-    if (!id.ok) return new ConfigClientError(CONFIG_CLIENT_ERROR_CODES.SERVER_IDENTITY, `the configuration stream's server certificate was refused (${id.reason})`);
+export function controlPlaneCheck(expectedId: string): (peer: VerifiedPeer) => Error | undefined {
+  return (peer) => {
     // Fail closed: any other workload of the mesh, however valid its SVID, is not the control plane.
-    if (id.spiffeId !== expectedId) {
-      return new ConfigClientError(CONFIG_CLIENT_ERROR_CODES.SERVER_IDENTITY, `the configuration stream's server is ${id.spiffeId}, not the control plane ${expectedId}`);
+    if (peer.spiffeId !== expectedId) {
+      return new ConfigClientError(CONFIG_CLIENT_ERROR_CODES.SERVER_IDENTITY, `the configuration stream's server is ${peer.spiffeId}, not the control plane ${expectedId}`);
     }
     return undefined;
   };
+}
+
+/** A certificate that names no one of the mesh is the wrong server; anything else (chain included) leaves the stream unreachable. */
+function streamError(err: Error, address: string): ConfigClientError {
+  if (err instanceof ConfigClientError) return err;
+  if (err instanceof TlsError && err.code === TLS_ERROR_CODES.PEER_IDENTITY_REFUSED) {
+    return new ConfigClientError(CONFIG_CLIENT_ERROR_CODES.SERVER_IDENTITY, `the configuration stream's server certificate was refused (${err.reason})`, { cause: err });
+  }
+  return new ConfigClientError(CONFIG_CLIENT_ERROR_CODES.CONNECT, `the configuration stream at ${address} is unreachable: ${err.message}`, { cause: err });
 }
 
 /**
@@ -52,23 +56,19 @@ export function mtlsDialer(address: string, options: { tls: StreamTlsSource; ser
   return {
     target: address,
     dial: () => new Promise<TLSSocket>((resolve, reject) => {
-      const socket = connect({
-        ...options.tls.clientOptions(), host, port,
-        rejectUnauthorized: true,
-        checkServerIdentity: controlPlaneCheck(options.serverId, () => options.tls.trustDomains()),
-      });
-      const fail = (err: Error) => {
-        clearTimeout(timer);
-        socket.destroy();
-        reject(err instanceof ConfigClientError ? err : new ConfigClientError(CONFIG_CLIENT_ERROR_CODES.CONNECT, `the configuration stream at ${address} is unreachable: ${err.message}`, { cause: err }));
-      };
-      const timer = setTimeout(() => fail(new Error(`no TLS handshake within ${timeoutMs} ms`)), timeoutMs);
-      socket.once('error', fail);
-      socket.once('secureConnect', () => {
+      const socket = options.tls.dial({ host, port }, controlPlaneCheck(options.serverId), (err) => {
+        if (err) return fail(err);
         clearTimeout(timer);
         socket.off('error', fail);
         resolve(socket);
       });
+      const fail = (err: Error) => {
+        clearTimeout(timer);
+        socket.destroy();
+        reject(streamError(err, address));
+      };
+      const timer = setTimeout(() => fail(new Error(`no TLS handshake within ${timeoutMs} ms`)), timeoutMs);
+      socket.once('error', fail);
     }),
   };
 }

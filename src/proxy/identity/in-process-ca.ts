@@ -12,6 +12,7 @@ import {
   certificatesFromPem, createSvidIssuer, jwtKeySet, mintJwtSvid, toPem,
   type CertificateAuthority, type DerCertificate, type JwtSigningKey, type SpiffeId, type SvidIssuer,
 } from '../../identity/index.js';
+import { trustAnchorsOf, verifyChain } from '../../identity/verify-chain.js';
 import { peerIdentityOf } from '../tls/index.js';
 import type { AttestationToken, CaApi, CaBundle, MtlsCredentials, SignedSvid } from './ca-api.js';
 import { IDENTITY_CLIENT_ERROR_CODES, IdentityClientError } from './errors.js';
@@ -99,8 +100,8 @@ export async function createInProcessCaApi(options: InProcessCaOptions): Promise
 }
 
 /**
- * The SPIFFE ID a client certificate proves: chain verified link by link up to a trusted
- * root, every certificate valid now, key possession shown, one SPIFFE URI SAN of our domain.
+ * The SPIFFE ID a client certificate proves: key possession shown, chain verified up to a
+ * trusted root (identity/verify-chain.ts), one SPIFFE URI SAN of our domain.
  */
 export function verifyPresented(presented: MtlsCredentials, roots: readonly DerCertificate[], trustDomain: string, now: Date): SpiffeId {
   const chain = certificatesFromPem(presented.certChainPem).map((d) => new X509Certificate(d));
@@ -111,21 +112,11 @@ export function verifyPresented(presented: MtlsCredentials, roots: readonly DerC
   } catch {
     throw unauthenticated('key-mismatch', 'the presented key does not belong to the presented certificate');
   }
-  const t = now.getTime();
-  for (const c of chain) {
-    if (t < Date.parse(c.validFrom) || t >= Date.parse(c.validTo)) throw unauthenticated('not-valid-now', 'the presented certificate is expired or not yet valid');
+  const verdict = verifyChain(leaf, chain.slice(1), trustAnchorsOf(roots), { purpose: 'client', now });
+  if (!verdict.ok) {
+    throw unauthenticated(verdict.reason === 'not-valid-now' ? 'not-valid-now' : 'untrusted', `the presented certificate does not verify against this trust domain (${verdict.reason})`);
   }
-  for (let i = 0; i + 1 < chain.length; i++) {
-    if (!linked(chain[i]!, chain[i + 1]!)) throw unauthenticated('chain', 'the presented chain does not verify');
-  }
-  const top = chain[chain.length - 1]!;
-  const anchors = roots.map((r) => new X509Certificate(r));
-  if (!anchors.some((root) => root.raw.equals(top.raw) || linked(top, root))) throw unauthenticated('untrusted', 'the presented certificate is not signed by this trust domain');
   const id = peerIdentityOf(leaf, new Set([trustDomain]));
   if (!id.ok) throw unauthenticated(id.reason, `the presented certificate is not an X.509-SVID of ${trustDomain} (${id.reason})`);
   return id.spiffeId;
-}
-
-function linked(child: X509Certificate, issuer: X509Certificate): boolean {
-  return child.checkIssued(issuer) && child.verify(issuer.publicKey);
 }

@@ -10,11 +10,11 @@
  * drain) — and in bench/proxy-outbound it costs less CPU per request.
  */
 import net from 'node:net';
-import tls from 'node:tls';
 import { Pool, type buildConnector } from 'undici';
 import { createSocketPool, type Connect, type SocketPool } from '../http1/index.js';
 import type { IdentitySource } from '../model.js';
 import type { TlsContextManager } from '../tls/context-manager.js';
+import { TlsError } from '../tls/errors.js';
 import { OUTBOUND_ERROR_CODES, OutboundError } from './errors.js';
 import { secureNamingCheck } from './secure-naming.js';
 
@@ -80,10 +80,9 @@ export function createUpstreamPool(opts: { tls: TlsContextManager; identity: Ide
   /** Connect (TLS or TCP); `done` gets the socket after the handshake and secure naming, or the failure. */
   function open(t: UpstreamTarget, alpn: readonly string[] | undefined, done: (err: Error | null, s: net.Socket | null) => void): void {
     const socket = t.mtls
-      ? tls.connect({
-          host: t.host, port: t.port, ...from, ...opts.tls.clientOptions(),
-          ...(alpn ? { ALPNProtocols: [...alpn] } : { ALPNProtocols: undefined }),
-          checkServerIdentity: secureNamingCheck(t.mtls.allowedIds, () => opts.tls.trustDomains()),
+      ? opts.tls.dial({ host: t.host, port: t.port, localAddress: opts.sourceAddress, ALPNProtocols: alpn }, secureNamingCheck(t.mtls.allowedIds), (err) => {
+          if (!err) handshakes++;
+          settle(err);
         })
       : net.connect({ host: t.host, port: t.port, ...from });
     // Small request/response writes: Nagle plus the peer's delayed ACK would stall the tail (undici's own
@@ -94,6 +93,7 @@ export function createUpstreamPool(opts: { tls: TlsContextManager; identity: Ide
       if (settled) return;
       settled = true;
       socket.setTimeout(0);
+      socket.off('error', settle);
       if (err) {
         socket.destroy();
         done(err, null);
@@ -101,11 +101,7 @@ export function createUpstreamPool(opts: { tls: TlsContextManager; identity: Ide
     };
     socket.setTimeout(timeoutMs, () => settle(new OutboundError(OUTBOUND_ERROR_CODES.UPSTREAM_CONNECT, `connect to ${t.host}:${t.port} timed out`)));
     socket.once('error', settle);
-    socket.once(t.mtls ? 'secureConnect' : 'connect', () => {
-      if (t.mtls) handshakes++;
-      socket.off('error', settle);
-      settle(null);
-    });
+    if (!t.mtls) socket.once('connect', () => settle(null));
   }
 
   function http1(t: UpstreamTarget): Pool {
@@ -170,7 +166,7 @@ export function createUpstreamPool(opts: { tls: TlsContextManager; identity: Ide
  */
 export function transportFailureReason(err: unknown): string {
   const e = err as { code?: unknown; message?: unknown };
-  if (e instanceof OutboundError && e.code === OUTBOUND_ERROR_CODES.SECURE_NAMING) return `TLS_error: ${e.message}`;
+  if ((e instanceof OutboundError && e.code === OUTBOUND_ERROR_CODES.SECURE_NAMING) || e instanceof TlsError) return `TLS_error: ${e.message}`;
   const code = typeof e.code === 'string' ? e.code : '';
   if (/^(ERR_SSL|ERR_TLS|CERT_|UNABLE_TO|DEPTH_ZERO|SELF_SIGNED)/.test(code) || code.includes('CERT')) return `TLS_error: ${code}`;
   if (code === 'ECONNREFUSED') return 'delayed_connect_error: Connection refused';

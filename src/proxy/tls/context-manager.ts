@@ -6,8 +6,11 @@
  */
 import { constants as cryptoConstants, X509Certificate } from 'node:crypto';
 import tls from 'node:tls';
+import { certificatesFromPem } from '../../identity/pem.js';
 import { parseSpiffeId, trustDomainOf } from '../../identity/spiffe-id.js';
+import { trustAnchorsOf } from '../../identity/verify-chain.js';
 import type { IdentitySource, ProxyIdentity } from '../model.js';
+import { dialMtls, type AcceptServer, type ClientTrust, type MtlsDialTarget, type VerifiedServer } from './dial-mtls.js';
 import { TLS_ERROR_CODES, TlsError } from './errors.js';
 
 /** ALPN we offer, best first: gRPC needs h2; HTTP/1.1 clients still connect. */
@@ -22,12 +25,12 @@ export const MIN_TLS_VERSION: tls.SecureVersion = 'TLSv1.2';
  * (Node keeps no server-side session cache); dropping those too needs `NumTickets = 0` in an
  * OpenSSL config file (Node has no option for it), which measured ~1 KB per connection: not kept.
  *
- * What else an idle connection holds, and why it stays (heaptrack, Node 20): a 1 KB and a 16 KB
- * NodeBIO buffer each way, never shrunk while the connection lives. The 16 KB ones appear because
- * each side's handshake flight is just over 1 KB: OpenSSL appends the root CA (~410 bytes) to our
- * leaf-only chains. Node gives no way to stop that (no SSL_MODE_NO_AUTO_CHAIN, no chain store);
- * without the root both flights would fit the first 1 KB buffer, and the peer's parsed chain
- * (~7 KB) would halve.
+ * What else an idle connection holds, and why (heaptrack, Node 20): a 1 KB NodeBIO buffer each
+ * way, plus a 16 KB one, never shrunk while the connection lives, wherever a handshake flight
+ * passed 1 KB. A context holding the roots makes OpenSSL append the root CA (~410 bytes) to our
+ * leaf-only chain, which does that (Node gives no SSL_MODE_NO_AUTO_CHAIN, no chain store). So
+ * our client context holds no roots and sends its leaf alone, and verifies servers itself
+ * (dial-mtls.ts); servers still need the roots in their context to verify clients.
  */
 export const SERVER_SECURE_OPTIONS = cryptoConstants.SSL_OP_NO_TICKET;
 
@@ -37,8 +40,8 @@ export interface TlsContextManager {
   trustDomains(): ReadonlySet<string>;
   /** Options for `tls.createServer` / `http2.createSecureServer`: verified client certificates required. */
   serverOptions(): tls.TlsOptions;
-  /** Options for `tls.connect` to another sidecar (the outbound side). */
-  clientOptions(): tls.ConnectionOptions;
+  /** Dial another sidecar or the control plane: the socket reaches `onVerified` once the server's chain and `accept` passed (dial-mtls.ts). */
+  dial(target: MtlsDialTarget, accept: AcceptServer, onVerified: (err: Error | null, server?: VerifiedServer) => void): tls.TLSSocket;
   /** Keep `server` on the current identity; returns a function that stops doing so. */
   attach(server: tls.Server): () => void;
   /** Serial of the current leaf certificate, upper-case hex (what `getPeerCertificate().serialNumber` shows). */
@@ -46,9 +49,15 @@ export interface TlsContextManager {
   close(): void;
 }
 
-function secureContextOf(id: ProxyIdentity): tls.SecureContext {
+/** The client side's context and bundle; `ca: []` keeps OpenSSL's store empty (no root appended to our chain). */
+function clientTrustOf(id: ProxyIdentity, trustDomains: ReadonlySet<string>): ClientTrust {
   try {
-    return tls.createSecureContext({ key: id.keyPem, cert: id.certChainPem, ca: id.bundlePem, minVersion: MIN_TLS_VERSION });
+    return {
+      secureContext: tls.createSecureContext({ key: id.keyPem, cert: id.certChainPem, ca: [], minVersion: MIN_TLS_VERSION }),
+      anchors: trustAnchorsOf(certificatesFromPem(id.bundlePem)),
+      trustDomains,
+      minVersion: MIN_TLS_VERSION,
+    };
   } catch (cause) {
     // Never echo PEM (it may hold the key); OpenSSL's message names only the problem.
     throw new TlsError(TLS_ERROR_CODES.CONTEXT_INVALID, 'the proxy identity cannot be used for TLS (certificate, key or bundle unreadable, or key does not match)', { reason: 'context', cause });
@@ -69,16 +78,14 @@ function serialOf(id: ProxyIdentity): string {
  */
 export function createTlsContextManager(source: IdentitySource, opts: { trustDomainAliases?: readonly string[] } = {}): TlsContextManager {
   let current = source.current();
-  let context = secureContextOf(current);
-  const servers = new Set<tls.Server>();
   const domains = (id: ProxyIdentity) => new Set([trustDomainOf(parseSpiffeId(id.spiffeId)), ...(opts.trustDomainAliases ?? [])]);
-  let trusted = domains(current);
+  let client = clientTrustOf(current, domains(current));
+  const servers = new Set<tls.Server>();
   const stop = source.onChange((next) => {
     // Build first: a bad renewal keeps the old, working context instead of breaking every handshake.
-    const nextContext = secureContextOf(next);
+    const nextClient = clientTrustOf(next, domains(next));
     current = next;
-    context = nextContext;
-    trusted = domains(next);
+    client = nextClient;
     for (const s of servers) s.setSecureContext(serverOptionsOf(next));
   });
   const serverOptionsOf = (id: ProxyIdentity): tls.TlsOptions => ({
@@ -93,9 +100,9 @@ export function createTlsContextManager(source: IdentitySource, opts: { trustDom
   });
   return {
     identity: () => current,
-    trustDomains: () => trusted,
+    trustDomains: () => client.trustDomains,
     serverOptions: () => serverOptionsOf(current),
-    clientOptions: () => ({ secureContext: context, ALPNProtocols: SERVER_ALPN, minVersion: MIN_TLS_VERSION, rejectUnauthorized: true }),
+    dial: (target, accept, onVerified) => dialMtls(client, target, accept, onVerified),
     attach(server) {
       servers.add(server);
       return () => servers.delete(server);

@@ -1,11 +1,11 @@
 /**
- * The peer's SPIFFE identity from the certificate OpenSSL already verified
- * against the trust bundle. An X.509-SVID carries exactly one URI SAN, scheme
- * `spiffe`, in a trust domain we trust; anything else is refused (a chain that
- * verifies but names no one, or someone of another domain, is not a peer).
+ * The peer's SPIFFE identity from a certificate whose chain already verified
+ * against the trust bundle (by OpenSSL on our servers, by identity/verify-chain.ts
+ * when we dial). An X.509-SVID carries exactly one URI SAN, scheme `spiffe`, in a
+ * trust domain we trust; anything else is refused (a chain that verifies but
+ * names no one, or someone of another domain, is not a peer).
  */
 import { createHash, X509Certificate } from 'node:crypto';
-import type { PeerCertificate } from 'node:tls';
 import { isSpiffeId, pathOf, principalOf, trustDomainOf, type SpiffeId } from '../../identity/spiffe-id.js';
 
 export type PeerIdentityRefusal =
@@ -31,6 +31,9 @@ export type PeerIdentity =
       subject: string;
     }
   | { ok: false; reason: PeerIdentityRefusal };
+
+/** A peer whose certificate chain verified and whose SPIFFE ID is of a trusted domain. */
+export type VerifiedPeer = Extract<PeerIdentity, { ok: true }>;
 
 const URI_PREFIX = 'URI:';
 
@@ -78,20 +81,4 @@ export function peerIdentityOf(cert: X509Certificate | undefined, trustDomains: 
     certHash: createHash('sha256').update(cert.raw).digest('hex'),
     subject: rfc2253(cert.subject),
   };
-}
-
-/**
- * `peerIdentityOf` for the legacy certificate object a `checkServerIdentity` callback receives
- * (its DER is `cert.raw`); a certificate that does not parse is `no-certificate`.
- *
- * @example tls.connect({ ...opts, checkServerIdentity: (_h, cert) => check(serverIdentityOf(cert, domains)) })
- */
-export function serverIdentityOf(cert: PeerCertificate, trustDomains: ReadonlySet<string>): PeerIdentity {
-  let x509: X509Certificate | undefined;
-  try {
-    x509 = cert.raw ? new X509Certificate(cert.raw) : undefined;
-  } catch {
-    x509 = undefined;
-  }
-  return peerIdentityOf(x509, trustDomains);
 }

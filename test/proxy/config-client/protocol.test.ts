@@ -35,7 +35,7 @@ describe('config stream protocol, proxy side', () => {
   });
 
   it('dials only loopback addresses, checked before any TLS context is read', () => {
-    const tls = { clientOptions: () => assert.fail('not dialed'), trustDomains: () => new Set(['cluster.local']) };
+    const tls = { dial: () => assert.fail('not dialed') };
     assert.throws(() => mtlsDialer('192.168.1.10:15010', { tls, serverId: 'x' }), /only listens\/dials on loopback/);
     assert.throws(() => mtlsDialer('nonsense', { tls, serverId: 'x' }), /is not host:port/);
     assert.equal(mtlsDialer('[::1]:15010', { tls, serverId: 'x' }).target, '[::1]:15010');

@@ -1,0 +1,163 @@
+/**
+ * Path validation of an X.509-SVID against the trust bundle, in our own hands rather than
+ * OpenSSL's. Why: an OpenSSL context that holds the roots also sends the root after our
+ * leaf on every handshake it makes (auto-chain; Node offers no SSL_MODE_NO_AUTO_CHAIN), and
+ * those ~410 bytes push each handshake flight past the 1 KB that Node's TLS buffers start
+ * with, so every connection at the other end keeps a 16 KB buffer for its whole life. A
+ * client context without the roots sends just its leaf, as Envoy does, and verifies here.
+ *
+ * Checked, failing closed: every certificate strict DER and valid now; each link issued
+ * (names, key identifiers, issuer allowed to sign certificates) and signed by the next, with
+ * an accepted signature algorithm and key; intermediates are CAs within their path length;
+ * the leaf is not a CA and may act for `purpose`; no certificate carries a critical
+ * extension we do not interpret (name constraints included: we do not enforce them, so a
+ * chain that has them is refused rather than half-checked). The roots are trusted as given.
+ */
+import { X509Certificate } from 'node:crypto';
+import { DerError } from './ca/der.js';
+import { readLeafFacts, type LeafFacts } from './ca/validate.js';
+
+export type ChainRefusal =
+  | 'malformed'
+  | 'not-valid-now'
+  | 'unknown-issuer'
+  | 'bad-signature'
+  | 'weak-algorithm'
+  | 'issuer-not-ca'
+  | 'path-length'
+  | 'critical-extension'
+  | 'leaf-is-ca'
+  | 'wrong-purpose';
+
+export type ChainVerdict = { ok: true } | { ok: false; reason: ChainRefusal };
+
+/** What the certificate is presented for: a server's leaf needs serverAuth, a client's clientAuth (when it has an EKU). */
+export type ChainPurpose = 'server' | 'client';
+
+/** A root of the bundle, parsed once; `pathLen` from its basicConstraints (undefined: no limit, or a v1 root). */
+export interface TrustAnchor {
+  readonly cert: X509Certificate;
+  readonly pathLen: number | undefined;
+}
+
+/** Trust anchors parsed once per bundle. */
+export interface TrustAnchors {
+  readonly roots: readonly TrustAnchor[];
+}
+
+/** Intermediates between a leaf and a root; SPIFFE deployments use zero to two. */
+export const MAX_INTERMEDIATES = 4;
+
+const EKU = { server: '1.3.6.1.5.5.7.3.1', client: '1.3.6.1.5.5.7.3.2' } as const;
+const KU_DIGITAL_SIGNATURE = 0x80;
+const KU_KEY_CERT_SIGN = 0x04;
+/** ECDSA with SHA-256/384/512, RSA PKCS#1 v1.5 with SHA-256/384/512, RSASSA-PSS, Ed25519: no SHA-1, no MD5. */
+const SIGNATURE_ALGORITHMS = new Set([
+  '1.2.840.10045.4.3.2', '1.2.840.10045.4.3.3', '1.2.840.10045.4.3.4',
+  '1.2.840.113549.1.1.11', '1.2.840.113549.1.1.12', '1.2.840.113549.1.1.13', '1.2.840.113549.1.1.10',
+  '1.3.101.112',
+]);
+const MIN_RSA_BITS = 2048;
+const CURVES = new Set(['prime256v1', 'secp384r1']);
+
+/**
+ * @example
+ * const anchors = trustAnchorsOf(certificatesFromPem(bundlePem));
+ * verifyChain(new X509Certificate(leafDer), [], anchors, { purpose: 'server', now: new Date() }) // { ok: true }
+ */
+export function trustAnchorsOf(rootsDer: readonly Uint8Array[]): TrustAnchors {
+  return {
+    roots: rootsDer.map((d) => {
+      const cert = new X509Certificate(d);
+      return { cert, pathLen: factsOf(cert)?.pathLen };
+    }),
+  };
+}
+
+/**
+ * Verifies `leaf` up to one of `anchors`, using `presented` (what the peer sent after its leaf,
+ * in any order) for intermediates.
+ */
+export function verifyChain(leaf: X509Certificate, presented: readonly X509Certificate[], anchors: TrustAnchors, opts: { purpose: ChainPurpose; now: Date }): ChainVerdict {
+  const now = opts.now.getTime();
+  const leafFacts = factsOf(leaf);
+  if (!leafFacts) return refuse('malformed');
+  const leafProblem = certificateProblem(leaf, leafFacts, now) ?? leafRoleProblem(leafFacts, opts.purpose);
+  if (leafProblem) return refuse(leafProblem);
+  let child = leaf;
+  let childFacts = leafFacts;
+  const unused = [...presented];
+  for (let depth = 0; depth <= MAX_INTERMEDIATES; depth++) {
+    // A root wins over a presented copy of itself (or over an impostor with the same name).
+    const root = anchors.roots.find((r) => child.checkIssued(r.cert));
+    if (root) {
+      if (!withinValidity(root.cert, now)) return refuse('not-valid-now');
+      if (root.pathLen !== undefined && depth > root.pathLen) return refuse('path-length');
+      return signedBy(child, childFacts, root.cert) ? { ok: true } : refuse('bad-signature');
+    }
+    if (depth === MAX_INTERMEDIATES) break;
+    const at = unused.findIndex((c) => child.checkIssued(c));
+    if (at < 0) break;
+    const issuer = unused.splice(at, 1)[0]!;
+    const facts = factsOf(issuer);
+    if (!facts) return refuse('malformed');
+    const problem = certificateProblem(issuer, facts, now) ?? issuerRoleProblem(facts, depth);
+    if (problem) return refuse(problem);
+    if (!signedBy(child, childFacts, issuer)) return refuse('bad-signature');
+    child = issuer;
+    childFacts = facts;
+  }
+  return refuse('unknown-issuer');
+}
+
+function refuse(reason: ChainRefusal): ChainVerdict {
+  return { ok: false, reason };
+}
+
+function factsOf(cert: X509Certificate): LeafFacts | undefined {
+  try {
+    return readLeafFacts(cert.raw);
+  } catch (err) {
+    if (err instanceof DerError) return undefined;
+    throw err;
+  }
+}
+
+/** What every certificate below the root must satisfy. */
+function certificateProblem(cert: X509Certificate, facts: LeafFacts, now: number): ChainRefusal | undefined {
+  if (now < facts.notBefore.getTime() || now > facts.notAfter.getTime()) return 'not-valid-now';
+  if (facts.unknownCritical.length > 0) return 'critical-extension';
+  if (!SIGNATURE_ALGORITHMS.has(facts.signatureAlgorithm) || !acceptableKey(cert)) return 'weak-algorithm';
+  return undefined;
+}
+
+function leafRoleProblem(facts: LeafFacts, purpose: ChainPurpose): ChainRefusal | undefined {
+  if (facts.ca === true) return 'leaf-is-ca';
+  if (facts.keyUsage !== undefined && ((facts.keyUsage & KU_DIGITAL_SIGNATURE) === 0 || (facts.keyUsage & KU_KEY_CERT_SIGN) !== 0)) return 'wrong-purpose';
+  if (facts.extKeyUsages.length > 0 && !facts.extKeyUsages.includes(EKU[purpose])) return 'wrong-purpose';
+  return undefined;
+}
+
+/** `below` intermediates sit between this one and the leaf. */
+function issuerRoleProblem(facts: LeafFacts, below: number): ChainRefusal | undefined {
+  if (facts.ca !== true) return 'issuer-not-ca';
+  if (facts.pathLen !== undefined && below > facts.pathLen) return 'path-length';
+  return undefined;
+}
+
+function withinValidity(cert: X509Certificate, now: number): boolean {
+  return now >= Date.parse(cert.validFrom) && now <= Date.parse(cert.validTo);
+}
+
+function acceptableKey(cert: X509Certificate): boolean {
+  const key = cert.publicKey;
+  const details = key.asymmetricKeyDetails;
+  if (key.asymmetricKeyType === 'ec') return CURVES.has(details?.namedCurve ?? '');
+  if (key.asymmetricKeyType === 'rsa' || key.asymmetricKeyType === 'rsa-pss') return (details?.modulusLength ?? 0) >= MIN_RSA_BITS;
+  return key.asymmetricKeyType === 'ed25519';
+}
+
+/** `child.checkIssued(issuer)` has held (names, key identifiers, keyCertSign); now the signature itself. */
+function signedBy(child: X509Certificate, childFacts: LeafFacts, issuer: X509Certificate): boolean {
+  return SIGNATURE_ALGORITHMS.has(childFacts.signatureAlgorithm) && child.verify(issuer.publicKey);
+}
