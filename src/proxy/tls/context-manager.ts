@@ -56,7 +56,6 @@ function clientTrustOf(id: ProxyIdentity, trustDomains: ReadonlySet<string>): Cl
       secureContext: tls.createSecureContext({ key: id.keyPem, cert: id.certChainPem, ca: [], minVersion: MIN_TLS_VERSION }),
       anchors: trustAnchorsOf(certificatesFromPem(id.bundlePem)),
       trustDomains,
-      minVersion: MIN_TLS_VERSION,
     };
   } catch (cause) {
     // Never echo PEM (it may hold the key); OpenSSL's message names only the problem.

@@ -36,7 +36,6 @@ export interface ClientTrust {
   secureContext: tls.SecureContext;
   anchors: TrustAnchors;
   trustDomains: ReadonlySet<string>;
-  minVersion: tls.SecureVersion;
 }
 
 /**
@@ -50,7 +49,7 @@ export function dialMtls(trust: ClientTrust, target: MtlsDialTarget, accept: Acc
   const from: object = target.localAddress ? { localAddress: target.localAddress } : {};
   const socket = tls.connect({
     host: target.host, port: target.port, ...from,
-    secureContext: trust.secureContext, minVersion: trust.minVersion,
+    secureContext: trust.secureContext,
     ALPNProtocols: target.ALPNProtocols ? [...target.ALPNProtocols] : undefined,
     // OpenSSL has no roots to verify with (on purpose, see above): the chain is verified below instead.
     rejectUnauthorized: false,
