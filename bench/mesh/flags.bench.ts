@@ -45,7 +45,7 @@ interface Pair {
   rss: { paced: [number, number]; saturated: [number, number] };
 }
 
-interface Run { rps: number; p99: number; cpu: [number, number] }
+interface Run { rps: number; p50: number; p99: number; cpu: [number, number] }
 
 const rssOfPair = (p: Pair): [number, number] => [rssOf(p.outbound.pid ?? 0), rssOf(p.inbound.pid ?? 0)];
 
@@ -71,7 +71,7 @@ async function run(pair: Pair, token: string, rate: number, seconds: number): Pr
   const c1 = pids.map(cpuSecondsOf);
   const rps = r.requests / r.seconds;
   const per1k = (i: number) => ((c1[i] ?? 0) - (c0[i] ?? 0)) / r.seconds / (rps / 1000);
-  return { rps, p99: r.p99, cpu: [per1k(0), per1k(1)] };
+  return { rps, p50: r.p50, p99: r.p99, cpu: [per1k(0), per1k(1)] };
 }
 
 /** ROUNDS runs of every pair, in turns, the order rotated each round so no set always runs first (or right after another's GC). */
@@ -113,13 +113,13 @@ async function main(): Promise<void> {
     await inTurns(pairs, 'saturation', async (p) => void p.saturatedRuns.push(await run(p, token, 0, SATURATION_SECONDS)));
     for (const p of pairs) p.rss.saturated = rssOfPair(p);
     console.log(`Proxy hops under node flags (and env), taken in turns: ${ROUNDS} runs of ${SECONDS} s at ~${RATE} req/s per set, then as many of ${SATURATION_SECONDS} s at saturation; ${CONNECTIONS} keep-alive connections, medians; mTLS, inbound STRICT + JWT + ${POLICIES} policies, compiled hops under plain node ${process.version}; ${((Date.now() - started) / 1000).toFixed(0)} s. \`meshguard up\` runs sidecars with: ${DEFAULT_SET || '(none)'}.\n`);
-    console.log('| node flags (and env) of both hops | req/s | p99 ms | vCPU per 1k req/s: client hop / server hop | RSS MB after the paced runs: client / server | saturation req/s | saturation vCPU per 1k req/s: client / server | RSS MB after saturation: client / server |');
-    console.log('|---|---|---|---|---|---|---|---|');
+    console.log('| node flags (and env) of both hops | req/s | p50 ms | p99 ms | vCPU per 1k req/s: client hop / server hop | RSS MB after the paced runs: client / server | saturation req/s | saturation vCPU per 1k req/s: client / server | RSS MB after saturation: client / server |');
+    console.log('|---|---|---|---|---|---|---|---|---|');
     const mb = (r: [number, number]) => r.map((b) => (b / 2 ** 20).toFixed(1)).join(' / ');
     for (const p of pairs) {
       const m = (f: (r: Run) => number, runs = p.runs) => median(runs.map(f));
       const sat = p.saturatedRuns;
-      console.log(`| ${p.flags.join(' ') || '(none)'} | ${m((r) => r.rps).toFixed(0)} | ${m((r) => r.p99).toFixed(2)} | ${m((r) => r.cpu[0]).toFixed(3)} / ${m((r) => r.cpu[1]).toFixed(3)} | ${mb(p.rss.paced)} | ${m((r) => r.rps, sat).toFixed(0)} | ${m((r) => r.cpu[0], sat).toFixed(3)} / ${m((r) => r.cpu[1], sat).toFixed(3)} | ${mb(p.rss.saturated)} |`);
+      console.log(`| ${p.flags.join(' ') || '(none)'} | ${m((r) => r.rps).toFixed(0)} | ${m((r) => r.p50).toFixed(3)} | ${m((r) => r.p99).toFixed(2)} | ${m((r) => r.cpu[0]).toFixed(3)} / ${m((r) => r.cpu[1]).toFixed(3)} | ${mb(p.rss.paced)} | ${m((r) => r.rps, sat).toFixed(0)} | ${m((r) => r.cpu[0], sat).toFixed(3)} / ${m((r) => r.cpu[1], sat).toFixed(3)} | ${mb(p.rss.saturated)} |`);
     }
   } finally {
     for (const c of children) c.kill();

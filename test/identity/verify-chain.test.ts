@@ -2,62 +2,11 @@
 // OpenSSL cannot): one accepted chain of each shape, and each attack refused with its reason.
 // Certificates are built by @peculiar/x509 with one rule bent at a time.
 import assert from 'node:assert/strict';
-import { X509Certificate, webcrypto } from 'node:crypto';
 import { test } from 'node:test';
 import { x509 } from '../../src/identity/x509-provider.js';
 import { MAX_INTERMEDIATES, trustAnchorsOf, verifyChain, type ChainPurpose } from '../../src/identity/verify-chain.js';
+import { issue, type Issued } from './pki.js';
 import { NOW } from './support.js';
-
-const HOUR = 3600e3;
-const EC = { name: 'ECDSA', namedCurve: 'P-256', hash: 'SHA-256' };
-
-interface Issued {
-  cert: X509Certificate;
-  keys: webcrypto.CryptoKeyPair;
-  name: string;
-}
-
-interface CertOptions {
-  subject: string;
-  issuer?: Issued;
-  ca?: boolean;
-  pathLen?: number;
-  usages?: number;
-  eku?: string[] | null;
-  notBefore?: Date;
-  notAfter?: Date;
-  extra?: x509.Extension[];
-  keyAlgorithm?: webcrypto.EcKeyGenParams | webcrypto.RsaHashedKeyGenParams;
-  signingHash?: string;
-}
-
-async function issue(o: CertOptions): Promise<Issued> {
-  const keys = (await webcrypto.subtle.generateKey(o.keyAlgorithm ?? EC, true, ['sign', 'verify'])) as webcrypto.CryptoKeyPair;
-  const ca = o.ca ?? false;
-  const signer = o.issuer?.keys ?? keys;
-  const extensions: x509.Extension[] = [
-    new x509.BasicConstraintsExtension(ca, o.pathLen, true),
-    new x509.KeyUsagesExtension(o.usages ?? (ca ? x509.KeyUsageFlags.keyCertSign | x509.KeyUsageFlags.cRLSign : x509.KeyUsageFlags.digitalSignature), true),
-    await x509.SubjectKeyIdentifierExtension.create(keys.publicKey),
-  ];
-  if (o.issuer) extensions.push(await x509.AuthorityKeyIdentifierExtension.create(o.issuer.keys.publicKey));
-  if (!ca && o.eku !== null) extensions.push(new x509.ExtendedKeyUsageExtension(o.eku ?? [x509.ExtendedKeyUsage.serverAuth, x509.ExtendedKeyUsage.clientAuth]));
-  if (!ca) extensions.push(new x509.SubjectAlternativeNameExtension([{ type: 'url', value: `spiffe://cluster.local/ns/default/sa/${o.subject}` }], true));
-  extensions.push(...(o.extra ?? []));
-  const signingAlgorithm = signer.privateKey.algorithm.name === 'ECDSA' ? { name: 'ECDSA', hash: o.signingHash ?? 'SHA-256' } : { name: 'RSASSA-PKCS1-v1_5', hash: o.signingHash ?? 'SHA-256' };
-  const cert = await x509.X509CertificateGenerator.create({
-    serialNumber: webcrypto.getRandomValues(Buffer.alloc(10)).toString('hex').replace(/^[89a-f]/, '1'),
-    subject: `O=${o.subject}`,
-    issuer: o.issuer?.name ?? `O=${o.subject}`,
-    notBefore: o.notBefore ?? new Date(NOW.getTime() - HOUR),
-    notAfter: o.notAfter ?? new Date(NOW.getTime() + HOUR),
-    publicKey: keys.publicKey,
-    signingKey: signer.privateKey,
-    signingAlgorithm,
-    extensions,
-  });
-  return { cert: new X509Certificate(Buffer.from(cert.rawData)), keys, name: `O=${o.subject}` };
-}
 
 const root = await issue({ subject: 'root', ca: true });
 const anchors = trustAnchorsOf([root.cert.raw]);

@@ -10,6 +10,7 @@ import type { ProxyIdentity } from '../../../src/proxy/model.js';
 import { createTlsContextManager } from '../../../src/proxy/tls/context-manager.js';
 import type { VerifiedServer } from '../../../src/proxy/tls/dial-mtls.js';
 import { TLS_ERROR_CODES } from '../../../src/proxy/tls/errors.js';
+import { issue, keyPem, type Issued } from '../../identity/pki.js';
 import { mintSvid, testCa } from '../support/mint.js';
 
 const fixed = (id: ProxyIdentity) => ({ current: () => id, onChange: () => () => undefined });
@@ -118,4 +119,27 @@ test('refuses a server whose chain verifies but whose SPIFFE ID is of a domain w
   assert.equal(named.socket.destroyed, true);
   await new Promise((r) => setTimeout(r, 50));
   assert.equal(ratings.bytes(), 0);
+});
+
+test('follows a plugged-in CA’s intermediate the server sends, sends its own intermediate but no root, and refuses a server that leaves its intermediate out', async () => {
+  const now = new Date();
+  const root = await issue({ subject: 'root', ca: true, now });
+  const mid = await issue({ subject: 'mid', issuer: root, ca: true, now });
+  const identity = async (leaf: Issued, chain: string): Promise<ProxyIdentity> => ({
+    spiffeId: leaf.cert.subjectAltName!.slice('URI:'.length), certChainPem: chain, keyPem: await keyPem(leaf), bundlePem: root.pem, notAfter: new Date(leaf.cert.validTo),
+  });
+  const serverLeaf = await issue({ subject: 'catalog', issuer: mid, now });
+  const clientLeaf = await issue({ subject: 'webapp', issuer: mid, now });
+  const client = await identity(clientLeaf, clientLeaf.pem + mid.pem);
+  const server = await recorder(await identity(serverLeaf, serverLeaf.pem + mid.pem));
+  const ok = await dial(client, server.port);
+  assert.equal(ok.err, null);
+  assert.equal(ok.server?.peer.spiffeId, 'spiffe://cluster.local/ns/default/sa/catalog');
+  ok.socket.write('ping'); // the echo shows the server has seen the handshake through
+  await once(ok.socket, 'data');
+  ok.socket.destroy();
+  assert.deepEqual(server.clientChains, [2]);
+  const leafOnly = await recorder(await identity(serverLeaf, serverLeaf.pem));
+  const refused = await dial(client, leafOnly.port);
+  assert.equal((refused.err as { reason?: string }).reason, 'unknown-issuer');
 });
