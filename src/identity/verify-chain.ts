@@ -88,24 +88,34 @@ export function verifyChain(leaf: X509Certificate, presented: readonly X509Certi
   let childFacts = leafFacts;
   const unused = [...presented];
   for (let depth = 0; depth <= MAX_INTERMEDIATES; depth++) {
-    // A root wins over a presented copy of itself (or over an impostor with the same name).
-    const root = anchors.roots.find((r) => child.checkIssued(r.cert));
-    if (root) {
-      if (!withinValidity(root.cert, now)) return refuse('not-valid-now');
-      if (root.pathLen !== undefined && depth > root.pathLen) return refuse('path-length');
-      return signedBy(child, childFacts, root.cert) ? { ok: true } : refuse('bad-signature');
+    // Every root that could have issued it is tried (during a rotation the old and new roots may share
+    // a name); a root wins over a presented copy of itself, or over an impostor with the same name.
+    let problem: ChainRefusal | undefined;
+    for (const root of anchors.roots) {
+      if (!child.checkIssued(root.cert)) continue;
+      problem = rootProblem(root, depth, now) ?? (signedBy(child, childFacts, root.cert) ? undefined : 'bad-signature');
+      if (!problem) return { ok: true };
     }
     if (depth === MAX_INTERMEDIATES) break;
-    const at = unused.findIndex((c) => child.checkIssued(c));
-    if (at < 0) break;
-    const issuer = unused.splice(at, 1)[0]!;
-    const facts = factsOf(issuer);
-    if (!facts) return refuse('malformed');
-    const problem = certificateProblem(issuer, facts, now) ?? issuerRoleProblem(facts, depth);
-    if (problem) return refuse(problem);
-    if (!signedBy(child, childFacts, issuer)) return refuse('bad-signature');
-    child = issuer;
-    childFacts = facts;
+    // Otherwise the first presented certificate that issued it and passes every check.
+    let next: { cert: X509Certificate; facts: LeafFacts } | undefined;
+    for (const cert of unused) {
+      if (!child.checkIssued(cert)) continue;
+      const facts = factsOf(cert);
+      if (!facts) {
+        problem = 'malformed';
+        continue;
+      }
+      problem = certificateProblem(cert, facts, now) ?? issuerRoleProblem(facts, depth) ?? (signedBy(child, childFacts, cert) ? undefined : 'bad-signature');
+      if (!problem) {
+        next = { cert, facts };
+        break;
+      }
+    }
+    if (!next) return refuse(problem ?? 'unknown-issuer');
+    unused.splice(unused.indexOf(next.cert), 1);
+    child = next.cert;
+    childFacts = next.facts;
   }
   return refuse('unknown-issuer');
 }
@@ -145,8 +155,11 @@ function issuerRoleProblem(facts: LeafFacts, below: number): ChainRefusal | unde
   return undefined;
 }
 
-function withinValidity(cert: X509Certificate, now: number): boolean {
-  return now >= Date.parse(cert.validFrom) && now <= Date.parse(cert.validTo);
+/** A trust anchor is trusted as given, but only while valid and within its path length (`below` intermediates under it). */
+function rootProblem(root: TrustAnchor, below: number, now: number): ChainRefusal | undefined {
+  if (now < Date.parse(root.cert.validFrom) || now > Date.parse(root.cert.validTo)) return 'not-valid-now';
+  if (root.pathLen !== undefined && below > root.pathLen) return 'path-length';
+  return undefined;
 }
 
 function acceptableKey(cert: X509Certificate): boolean {

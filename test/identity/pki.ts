@@ -25,6 +25,8 @@ export interface CertOptions {
   notBefore?: Date;
   notAfter?: Date;
   now?: Date;
+  /** false: no subject/authority key identifiers (issuers are then matched by name only). */
+  keyIds?: boolean;
   extra?: x509.Extension[];
   keyAlgorithm?: webcrypto.EcKeyGenParams | webcrypto.RsaHashedKeyGenParams;
   signingHash?: string;
@@ -37,9 +39,9 @@ export async function issue(o: CertOptions): Promise<Issued> {
   const extensions: x509.Extension[] = [
     new x509.BasicConstraintsExtension(ca, o.pathLen, true),
     new x509.KeyUsagesExtension(o.usages ?? (ca ? x509.KeyUsageFlags.keyCertSign | x509.KeyUsageFlags.cRLSign : x509.KeyUsageFlags.digitalSignature), true),
-    await x509.SubjectKeyIdentifierExtension.create(keys.publicKey),
   ];
-  if (o.issuer) extensions.push(await x509.AuthorityKeyIdentifierExtension.create(o.issuer.keys.publicKey));
+  if (o.keyIds !== false) extensions.push(await x509.SubjectKeyIdentifierExtension.create(keys.publicKey));
+  if (o.issuer && o.keyIds !== false) extensions.push(await x509.AuthorityKeyIdentifierExtension.create(o.issuer.keys.publicKey));
   if (!ca && o.eku !== null) extensions.push(new x509.ExtendedKeyUsageExtension(o.eku ?? [x509.ExtendedKeyUsage.serverAuth, x509.ExtendedKeyUsage.clientAuth]));
   if (!ca) extensions.push(new x509.SubjectAlternativeNameExtension([{ type: 'url', value: `spiffe://cluster.local/ns/default/sa/${o.subject}` }], true));
   extensions.push(...(o.extra ?? []));

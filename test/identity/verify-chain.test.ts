@@ -39,6 +39,17 @@ test('refuses a leaf from another CA, even one that copies the root’s name, an
   assert.equal(verdict(forged, [lookalike]).ok, false);
 });
 
+test('during a root rotation, finds the root that signed the leaf among roots of the same name', async () => {
+  const oldRoot = await issue({ subject: 'cluster', ca: true, keyIds: false });
+  const newRoot = await issue({ subject: 'cluster', ca: true, keyIds: false });
+  const both = trustAnchorsOf([oldRoot.cert.raw, newRoot.cert.raw]);
+  assert.deepEqual(verdict(await issue({ subject: 'web', issuer: newRoot, keyIds: false }), [], 'server', both), { ok: true });
+  assert.deepEqual(verdict(await issue({ subject: 'web', issuer: oldRoot, keyIds: false }), [], 'server', both), { ok: true });
+  // Neither root signed it: refused, whichever was tried last.
+  const stranger = await issue({ subject: 'cluster', ca: true, keyIds: false });
+  assert.deepEqual(verdict(await issue({ subject: 'web', issuer: stranger, keyIds: false }), [], 'server', both), { ok: false, reason: 'bad-signature' });
+});
+
 test('refuses a certificate signed by a workload’s leaf (not a CA), even when the leaf is presented', async () => {
   const workload = await issue({ subject: 'sleep', issuer: root });
   const minted = await issue({ subject: 'catalog', issuer: workload });
