@@ -13,8 +13,7 @@
  * extension we do not interpret (name constraints included: we do not enforce them, so a
  * chain that has them is refused rather than half-checked). The roots are trusted as given.
  */
-import { X509Certificate } from 'node:crypto';
-import { DerError } from './ca/der.js';
+import { X509Certificate, type KeyObject } from 'node:crypto';
 import { readLeafFacts, type LeafFacts } from './ca/validate.js';
 
 export type ChainRefusal =
@@ -127,9 +126,9 @@ function refuse(reason: ChainRefusal): ChainVerdict {
 function factsOf(cert: X509Certificate): LeafFacts | undefined {
   try {
     return readLeafFacts(cert.raw);
-  } catch (err) {
-    if (err instanceof DerError) return undefined;
-    throw err;
+  } catch {
+    // DerError for what DER forbids; anything else the reader trips on is unreadable too (fail closed).
+    return undefined;
   }
 }
 
@@ -137,8 +136,14 @@ function factsOf(cert: X509Certificate): LeafFacts | undefined {
 function certificateProblem(cert: X509Certificate, facts: LeafFacts, now: number): ChainRefusal | undefined {
   if (now < facts.notBefore.getTime() || now > facts.notAfter.getTime()) return 'not-valid-now';
   if (facts.unknownCritical.length > 0) return 'critical-extension';
-  if (!SIGNATURE_ALGORITHMS.has(facts.signatureAlgorithm) || !acceptableKey(cert)) return 'weak-algorithm';
-  return undefined;
+  if (!SIGNATURE_ALGORITHMS.has(facts.signatureAlgorithm)) return 'weak-algorithm';
+  let key: KeyObject;
+  try {
+    key = cert.publicKey;
+  } catch {
+    return 'malformed'; // OpenSSL parsed the certificate but not the key inside it (found by the fuzz test)
+  }
+  return acceptableKey(key) ? undefined : 'weak-algorithm';
 }
 
 function leafRoleProblem(facts: LeafFacts, purpose: ChainPurpose): ChainRefusal | undefined {
@@ -162,8 +167,7 @@ function rootProblem(root: TrustAnchor, below: number, now: number): ChainRefusa
   return undefined;
 }
 
-function acceptableKey(cert: X509Certificate): boolean {
-  const key = cert.publicKey;
+function acceptableKey(key: KeyObject): boolean {
   const details = key.asymmetricKeyDetails;
   if (key.asymmetricKeyType === 'ec') return CURVES.has(details?.namedCurve ?? '');
   if (key.asymmetricKeyType === 'rsa' || key.asymmetricKeyType === 'rsa-pss') return (details?.modulusLength ?? 0) >= MIN_RSA_BITS;
@@ -172,5 +176,10 @@ function acceptableKey(cert: X509Certificate): boolean {
 
 /** `child.checkIssued(issuer)` has held (names, key identifiers, keyCertSign); now the signature itself. */
 function signedBy(child: X509Certificate, childFacts: LeafFacts, issuer: X509Certificate): boolean {
-  return SIGNATURE_ALGORITHMS.has(childFacts.signatureAlgorithm) && child.verify(issuer.publicKey);
+  if (!SIGNATURE_ALGORITHMS.has(childFacts.signatureAlgorithm)) return false;
+  try {
+    return child.verify(issuer.publicKey);
+  } catch {
+    return false; // a signature OpenSSL cannot even decode
+  }
 }

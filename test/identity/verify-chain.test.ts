@@ -2,6 +2,7 @@
 // OpenSSL cannot): one accepted chain of each shape, and each attack refused with its reason.
 // Certificates are built by @peculiar/x509 with one rule bent at a time.
 import assert from 'node:assert/strict';
+import { X509Certificate } from 'node:crypto';
 import { test } from 'node:test';
 import { x509 } from '../../src/identity/x509-provider.js';
 import { MAX_INTERMEDIATES, trustAnchorsOf, verifyChain, type ChainPurpose } from '../../src/identity/verify-chain.js';
@@ -111,4 +112,26 @@ test('refuses SHA-1 signatures and weak keys', async () => {
   assert.deepEqual(verdict(await issue({ subject: 'web', issuer: root, keyAlgorithm: rsa1024 })), { ok: false, reason: 'weak-algorithm' });
   const rsa2048 = { ...rsa1024, modulusLength: 2048 };
   assert.deepEqual(verdict(await issue({ subject: 'web', issuer: root, keyAlgorithm: rsa2048 })), { ok: true });
+});
+
+test('fuzz: no single-byte change to a valid leaf verifies, and none makes the verifier throw', async () => {
+  const leaf = await issue({ subject: 'web', issuer: root });
+  const der = Buffer.from(leaf.cert.raw);
+  let seed = 0x5eed;
+  const rand = (n: number) => ((seed = (seed * 1103515245 + 12345) & 0x7fffffff) % n);
+  let parsed = 0;
+  for (let i = 0; i < 600; i++) {
+    const mutant = Buffer.from(der);
+    const at = rand(mutant.length);
+    mutant[at] = mutant[at]! ^ (1 + rand(255));
+    let cert: X509Certificate;
+    try {
+      cert = new X509Certificate(mutant);
+    } catch {
+      continue; // OpenSSL refused it before we would see it
+    }
+    parsed++;
+    assert.equal(verifyChain(cert, [], anchors, { purpose: 'server', now: NOW }).ok, false, `byte ${at} changed, still verified`);
+  }
+  assert.ok(parsed > 100, `only ${parsed} mutants parsed: the fuzz checked too little`);
 });

@@ -1,8 +1,9 @@
 // Strict DER reading and the few encodings the leaf template patches in. This is the
 // one place meshguard touches ASN.1 by hand (see ARCHITECTURE.md: the CA's hot path);
 // everything else goes through @peculiar/x509.
-// The workload's CSR (../workload-csr.ts) is built with these helpers too, on the same
-// terms: the sidecar cannot afford the library's memory, and tests check every request.
+// The workload's CSR (../workload-csr.ts) is built with these helpers too, and the sidecar's
+// own chain verification (../verify-chain.ts, via validate.ts) reads certificates with them,
+// on the same terms: the sidecar cannot afford the library's memory, and tests check both.
 
 /** One TLV: `tag` byte, content in `[start, end)`, whole element in `[offset, end)`. */
 export interface Tlv {
