@@ -84,7 +84,6 @@ export function verifyChain(leaf: X509Certificate, presented: readonly X509Certi
   const leafProblem = certificateProblem(leaf, leafFacts, now) ?? leafRoleProblem(leafFacts, opts.purpose);
   if (leafProblem) return refuse(leafProblem);
   let child = leaf;
-  let childFacts = leafFacts;
   const unused = [...presented];
   for (let depth = 0; depth <= MAX_INTERMEDIATES; depth++) {
     // Every root that could have issued it is tried (during a rotation the old and new roots may share
@@ -92,12 +91,12 @@ export function verifyChain(leaf: X509Certificate, presented: readonly X509Certi
     let problem: ChainRefusal | undefined;
     for (const root of anchors.roots) {
       if (!child.checkIssued(root.cert)) continue;
-      problem = rootProblem(root, depth, now) ?? (signedBy(child, childFacts, root.cert) ? undefined : 'bad-signature');
+      problem = rootProblem(root, depth, now) ?? (signedBy(child, root.cert) ? undefined : 'bad-signature');
       if (!problem) return { ok: true };
     }
     if (depth === MAX_INTERMEDIATES) break;
     // Otherwise the first presented certificate that issued it and passes every check.
-    let next: { cert: X509Certificate; facts: LeafFacts } | undefined;
+    let next: X509Certificate | undefined;
     for (const cert of unused) {
       if (!child.checkIssued(cert)) continue;
       const facts = factsOf(cert);
@@ -105,16 +104,15 @@ export function verifyChain(leaf: X509Certificate, presented: readonly X509Certi
         problem = 'malformed';
         continue;
       }
-      problem = certificateProblem(cert, facts, now) ?? issuerRoleProblem(facts, depth) ?? (signedBy(child, childFacts, cert) ? undefined : 'bad-signature');
+      problem = certificateProblem(cert, facts, now) ?? issuerRoleProblem(facts, depth) ?? (signedBy(child, cert) ? undefined : 'bad-signature');
       if (!problem) {
-        next = { cert, facts };
+        next = cert;
         break;
       }
     }
     if (!next) return refuse(problem ?? 'unknown-issuer');
-    unused.splice(unused.indexOf(next.cert), 1);
-    child = next.cert;
-    childFacts = next.facts;
+    unused.splice(unused.indexOf(next), 1);
+    child = next;
   }
   return refuse('unknown-issuer');
 }
@@ -174,9 +172,11 @@ function acceptableKey(key: KeyObject): boolean {
   return key.asymmetricKeyType === 'ed25519';
 }
 
-/** `child.checkIssued(issuer)` has held (names, key identifiers, keyCertSign); now the signature itself. */
-function signedBy(child: X509Certificate, childFacts: LeafFacts, issuer: X509Certificate): boolean {
-  if (!SIGNATURE_ALGORITHMS.has(childFacts.signatureAlgorithm)) return false;
+/**
+ * `child.checkIssued(issuer)` has held (names, key identifiers, keyCertSign) and `child` passed
+ * `certificateProblem` (its signature algorithm is one we accept); now the signature itself.
+ */
+function signedBy(child: X509Certificate, issuer: X509Certificate): boolean {
   try {
     return child.verify(issuer.publicKey);
   } catch {
