@@ -10,17 +10,21 @@
  *
  * The load client is a minimal gRPC client on node:http2 (h2-grpc-client.ts), one
  * session per pooled channel; BENCH_CLIENT=grpc-js uses the production `caClient`.
+ * The fixed-rate schedule then runs again from gRPC's C core (grpc-core-client.py):
+ * a client without a garbage collector, so that its p99 is the CA's and not the
+ * Node client's scavenges on the same 2 cores.
  * BENCH_TRACE=1 prints where each call's time went (trace-report.ts).
  * BENCH_CHILD_ARGS="--trace-gc-nvp" traces the server's GC with the phase's bounds
  * printed on the same clock; BENCH_PROFILE=<dir> writes its CPU profile there.
  */
-import { fork } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { fork, spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { pino } from 'pino';
 import { caClient, type CaClient } from '../../src/control/ca-api/client.js';
+import { CA_SERVICE_NAME } from '../../src/control/ca-api/protocol.js';
 import { traceClock as clock } from '../../src/control/ca-service/call-trace.js';
 import { startControlPlane } from '../../src/control/control-plane.js';
 import { x509 } from '../../src/identity/x509-provider.js';
@@ -173,6 +177,9 @@ async function main(): Promise<void> {
     });
     lat.sort((a, b) => a - b);
 
+    // The same schedule from gRPC's C core (no collector in the client), when Debian's python3-grpcio is here.
+    const core = await coreClientPhase(child, { address: ready.address, rootPem, identities: keys, csrs });
+
     // Unbounded: 64 in flight for 3 s.
     let done = 0;
     const uStart = performance.now();
@@ -188,17 +195,58 @@ async function main(): Promise<void> {
     console.log(`| gRPC Renew (mTLS, ${POOL} pooled channels), fixed rate ${SECONDS}s | ${RATE}/s | ${pct(lat, 0.5).toFixed(2)} | ${pct(lat, 0.99).toFixed(2)} | ${(lat.length / fixedSecs).toFixed(0)} |`);
     console.log(`| gRPC Renew, unbounded (64 in flight, 3 s) | - | - | - | ${unbounded.toFixed(0)} |`);
     const { recorded } = await new Promise<{ recorded: number }>((resolve) => { child.once('message', (m) => resolve(m as { recorded: number })); child.send('stop'); });
-    if (failed > 0) console.log(`\nfailed calls (deadline or refusal): ${failed}`);
-    console.log(`\nissued certificates recorded in the store: ${recorded} (issued in this run: ${lat.length + done + 200 + POOL})`);
+    if (core) {
+      console.log(`| gRPC Renew from gRPC's C core (python3-grpcio, ${POOL} pooled channels), fixed rate ${SECONDS}s | ${RATE}/s | ${core.p50.toFixed(2)} | ${core.p99.toFixed(2)} | ${(core.count / core.seconds).toFixed(0)} |`);
+    } else {
+      console.log('| gRPC Renew from gRPC\'s C core | (not run: /usr/bin/python3 with python3-grpcio not found; bench/ca-service/run.sh installs it) | | | |');
+    }
+    if (failed > 0 || (core?.failed ?? 0) > 0) console.log(`\nfailed calls (deadline or refusal): ${failed} Node, ${core?.failed ?? 0} C core`);
+    console.log(`\nissued certificates recorded in the store: ${recorded} (issued in this run: ${lat.length + done + 200 + POOL + (core ? core.count + 200 : 0)})`);
     const f = (x: number) => x.toFixed(1);
     const loop = (s: PhaseStats) => `p50 ${f(s.p50)} ms, p99 ${f(s.p99)} ms, max ${f(s.max)} ms`;
     console.log(`fixed-rate phase: server event-loop delay ${loop(serverFixed)}; client event-loop delay ${loop(clientFixed)}`);
+    if (core) console.log(`C-core phase: server event-loop delay ${loop(core.server)}; CPU server ${f(core.server.cpuMs / 1000)} s, client ${f(core.cpuSeconds)} s`);
     if (TRACE) console.log(`\n${traceTable(clientStamps, traces)}\n`);
     console.log(`fixed-rate phase CPU: server ${f(serverFixed.cpuMs / 1000)} s, client ${f(clientFixed.cpuMs / 1000)} s over ${f(fixedSecs)} s; load average ${readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ')}`);
   } finally {
     if (child.exitCode === null) setTimeout(() => child.kill('SIGKILL'), 5000).unref();
   }
 }
+
+interface CorePhase { count: number; failed: number; seconds: number; p50: number; p99: number; max: number; cpuSeconds: number; server: PhaseStats }
+
+/**
+ * Runs grpc-core-client.py on the fixed-rate schedule against the child's CA, with the server's
+ * meters around it. Undefined when /usr/bin/python3 cannot import grpc (the row then says so).
+ */
+async function coreClientPhase(child: ChildProcess, input: { address: string; rootPem: string; identities: { chainPem: string; keyPem: string }[]; csrs: string[] }): Promise<CorePhase | undefined> {
+  if (spawnSync(PYTHON, ['-c', 'import grpc']).status !== 0) return undefined;
+  const dir = mkdtempSync(join(tmpdir(), 'mg-bench-core-'));
+  try {
+    const file = join(dir, 'input.json');
+    writeFileSync(file, JSON.stringify({ ...input, path: `/${CA_SERVICE_NAME}/Renew`, rate: RATE, seconds: SECONDS, warmup: 200 }), { mode: 0o600 });
+    const script = new URL('./grpc-core-client.py', import.meta.url).pathname;
+    const run = spawn(PYTHON, [script, file], { stdio: ['ignore', 'pipe', 'inherit'] });
+    // The script says `warm` once its warm-up calls are done: the server's meters start then.
+    let out = '';
+    run.stdout.on('data', (c: Buffer) => {
+      const before = out;
+      out += c.toString();
+      if (!before.includes('warm\n') && out.includes('warm\n')) child.send('mark');
+    });
+    const code = await new Promise<number | null>((resolve) => run.once('exit', resolve));
+    const server = await new Promise<PhaseStats>((resolve) => {
+      child.once('message', (m) => resolve((m as { fixed: PhaseStats }).fixed));
+      child.send('phase');
+    });
+    if (code !== 0) throw new Error(`grpc-core-client.py exited ${code}`);
+    return { ...(JSON.parse(out.slice(out.indexOf('warm\n') + 5)) as Omit<CorePhase, 'server'>), server };
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+const PYTHON = '/usr/bin/python3';
 
 if (process.argv.includes('--server')) await serve();
 else await main();
