@@ -74,7 +74,7 @@ class ExchangeRun implements SocketOwner, Exchange {
   start(): this {
     const { socket, req } = this;
     setSocketOwner(socket, this);
-    socket.write(req.head, 'latin1');
+    socket.write(Buffer.from(req.head, 'latin1'));
     if (req.body && !this.requestDone) this.pipeBody(req.body);
     socket.resume();
     return this;

@@ -66,23 +66,12 @@ function isToken(s: string, from: number, to: number): boolean {
   return true;
 }
 
-function isVisible(s: string): boolean {
-  for (let i = 0; i < s.length; i++) {
-    const c = s.charCodeAt(i);
-    if (c < 0x21 || c > 0x7e) return false;
-  }
-  return s.length > 0;
-}
-
-/** Field-value characters: visible ASCII, SP, HTAB; obs-text (≥ 0x80) only when `obsText`. */
-function isFieldValue(s: string, from: number, to: number, obsText: boolean): boolean {
-  for (let i = from; i < to; i++) {
-    const c = s.charCodeAt(i);
-    if (c === 0x09 || (c >= 0x20 && c <= 0x7e) || (obsText && c >= 0x80)) continue;
-    return false;
-  }
-  return true;
-}
+// One native scan per head instead of a loop per value (a JWT is most of a request head). Line
+// ends are CRLF only: a CR not before an LF, or an LF not after a CR, reads differently elsewhere.
+const REQUEST_BAD_BYTE = /[^\t\x20-\x7e\r\n]|\r(?!\n)|(?<!\r)\n/;
+/** Responses may also carry obs-text (≥ 0x80) in values and in the reason phrase. */
+// eslint-disable-next-line no-control-regex -- the control bytes are what it looks for
+const RESPONSE_BAD_BYTE = /[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]|\r(?!\n)|(?<!\r)\n/;
 
 const INCOMPLETE = -1;
 const NEVER = -2;
@@ -91,23 +80,23 @@ const NEVER = -2;
  * The head's text without its final CRLFCRLF (so its byte length is
  * `text.length + 4`: latin1 is one char per byte), `INCOMPLETE` if it has not
  * all arrived, or `NEVER` when the bytes so far can never become a head we
- * accept (a bare LF, or too long). One native search and one conversion; the
- * LF check then runs on the string.
+ * accept (a bare LF before the end, or too long). The caller checks the
+ * complete head's bytes (`*_BAD_BYTE`).
  */
 function headText(buf: Buffer): string | typeof INCOMPLETE | typeof NEVER {
   const end = buf.indexOf(CRLFCRLF);
-  if (end >= 0 && end + 4 > MAX_HEAD_BYTES) return NEVER;
-  if (end < 0 && buf.length > MAX_HEAD_BYTES) return NEVER;
-  const text = buf.toString('latin1', 0, end < 0 ? buf.length : end);
-  // A bare LF (no CR before it) ends lines for some parsers and not others: never ours.
-  for (let i = text.indexOf('\n'); i >= 0; i = text.indexOf('\n', i + 1)) if (i === 0 || text.charCodeAt(i - 1) !== 13) return NEVER;
-  return end < 0 ? INCOMPLETE : text;
+  if (end >= 0) return end + 4 > MAX_HEAD_BYTES ? NEVER : buf.toString('latin1', 0, end);
+  if (buf.length > MAX_HEAD_BYTES) return NEVER;
+  // A bare LF (no CR before it) ends lines for some parsers and not others: never ours, and said at once
+  // (a head of LF line ends would otherwise wait here for a CRLFCRLF that never comes).
+  for (let i = buf.indexOf(10); i >= 0; i = buf.indexOf(10, i + 1)) if (i === 0 || buf[i - 1] !== 13) return NEVER;
+  return INCOMPLETE;
 }
 
 type Line = { name: string; value: string };
 
-/** One `name: value` line, or undefined when it is not a strict one. */
-function headerLine(s: string, obsText: boolean): Line | undefined {
+/** One `name: value` line, or undefined when it is not a strict one (its bytes were checked with the whole head). */
+function headerLine(s: string): Line | undefined {
   const colon = s.indexOf(':');
   // A space before the colon, an empty name, obs-fold (leading SP/HTAB): the token check refuses them all.
   if (colon <= 0 || !isToken(s, 0, colon)) return undefined;
@@ -115,7 +104,6 @@ function headerLine(s: string, obsText: boolean): Line | undefined {
   let to = s.length;
   while (from < to && (s.charCodeAt(from) === 0x20 || s.charCodeAt(from) === 0x09)) from++;
   while (to > from && (s.charCodeAt(to - 1) === 0x20 || s.charCodeAt(to - 1) === 0x09)) to--;
-  if (!isFieldValue(s, from, to, obsText)) return undefined;
   return { name: s.slice(0, colon).toLowerCase(), value: s.slice(from, to) };
 }
 
@@ -153,16 +141,17 @@ export function parseRequestHead(buf: Buffer, form: 'origin' | 'absolute'): Head
   if (text === INCOMPLETE) return { kind: 'incomplete' };
   if (text === NEVER) return { kind: 'not-mine', reason: 'bare LF or head too long' };
   const end = text.length + 4;
+  if (REQUEST_BAD_BYTE.test(text)) return { kind: 'not-mine', reason: 'a byte outside visible ASCII, SP and HTAB, or a line end other than CRLF' };
   const lines = text.split('\r\n');
   const m = lines[0]?.split(' ') ?? [];
   const [method = '', target = '', version] = m;
-  if (m.length !== 3 || version !== 'HTTP/1.1' || !isToken(method, 0, method.length) || !isVisible(target)) return { kind: 'not-mine', reason: 'request line' };
+  if (m.length !== 3 || version !== 'HTTP/1.1' || !isToken(method, 0, method.length) || target.length === 0 || target.includes('\t')) return { kind: 'not-mine', reason: 'request line' };
   const formOk = form === 'origin' ? target.charCodeAt(0) === 0x2f : target.startsWith('http://');
   if (!formOk) return { kind: 'not-mine', reason: 'request target form' };
   // A plain object for the layers (they `delete` and assign); `hasOwn`, so `constructor` or `toString` are names like any other.
   const headers: Record<string, string> = {};
   for (let i = 1; i < lines.length; i++) {
-    const l = headerLine(lines[i] as string, false);
+    const l = headerLine(lines[i] as string);
     if (!l || Object.hasOwn(headers, l.name) || REQUEST_REFUSED.has(l.name)) return { kind: 'not-mine', reason: `header line ${i}` };
     // Assigning `__proto__` would set the prototype (or do nothing): define it as the plain header it is.
     if (l.name === '__proto__') Object.defineProperty(headers, l.name, { value: l.value, enumerable: true, writable: true, configurable: true });
@@ -189,11 +178,12 @@ export function parseResponseHead(buf: Buffer): HeadResult<ResponseHead> {
   if (text === INCOMPLETE) return { kind: 'incomplete' };
   if (text === NEVER) return { kind: 'invalid', reason: 'bare LF or head too long' };
   const end = text.length + 4;
+  if (RESPONSE_BAD_BYTE.test(text)) return { kind: 'invalid', reason: 'a control byte, or a line end other than CRLF' };
   const lines = text.split('\r\n');
   const first = lines[0] ?? '';
   const minor = first.startsWith('HTTP/1.1 ') ? 1 : first.startsWith('HTTP/1.0 ') ? 0 : -1;
   const code = first.slice(9, 12);
-  if (minor < 0 || !/^[1-9]\d\d$/.test(code) || (first.length > 12 && first[12] !== ' ') || !isFieldValue(first, 12, first.length, true)) {
+  if (minor < 0 || !/^[1-9]\d\d$/.test(code) || (first.length > 12 && first[12] !== ' ')) {
     return { kind: 'invalid', reason: 'status line' };
   }
   const headers: HeaderPairs = [];
@@ -201,7 +191,7 @@ export function parseResponseHead(buf: Buffer): HeadResult<ResponseHead> {
   let chunked = false;
   let close = minor === 0;
   for (let i = 1; i < lines.length; i++) {
-    const l = headerLine(lines[i] as string, true);
+    const l = headerLine(lines[i] as string);
     if (!l) return { kind: 'invalid', reason: `header line ${i}` };
     if (l.name === 'content-length') {
       const n = lengthOf(l.value);

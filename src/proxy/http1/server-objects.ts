@@ -161,8 +161,14 @@ export class FastResponse extends ResponseEvents {
     if (head === undefined) return this.socket.write(chunk);
     this.rawHead = undefined;
     if (typeof chunk === 'string') return this.socket.write(head + chunk, 'latin1');
-    // A small body rides in the head's string (latin1 maps bytes to chars one to one); a large one is not copied.
-    if (chunk.length <= MERGE_BODY_BYTES) return this.socket.write(head + chunk.toString('latin1'), 'latin1');
+    // A small body rides with the head in one buffer (one TLS record, one write); a large one is not copied. A
+    // buffer, not a string: a string written to a TLS socket is encoded on the stack, then copied again to the heap.
+    if (chunk.length <= MERGE_BODY_BYTES) {
+      const out = Buffer.allocUnsafe(head.length + chunk.length);
+      out.write(head, 0, 'latin1');
+      chunk.copy(out, head.length);
+      return this.socket.write(out);
+    }
     this.socket.cork();
     this.socket.write(head, 'latin1');
     const ok = this.socket.write(chunk);
