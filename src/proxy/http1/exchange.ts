@@ -30,6 +30,8 @@ export interface OutgoingRequest {
 export interface ResponseHandlers {
   /** The final response head (1xx heads are skipped). */
   onHead(head: ResponseHead, framing: Framing): void;
+  /** The body bytes that arrived with the head have been handed on (`onBody`, maybe `onEnd`); more may follow. */
+  afterHead(): void;
   /** A piece of the body as received (chunked framing included) and how many payload bytes it holds; false pauses the upstream until `resume()`. */
   onBody(chunk: Buffer, payloadBytes: number): boolean;
   /** The body ended. */
@@ -134,7 +136,8 @@ class ExchangeRun implements SocketOwner, Exchange {
         this.framer = new BodyFramer(framing);
         this.h.onHead(head, framing);
         if (this.over) return;
-        return this.bodyBytes(buf, offset);
+        this.bodyBytes(buf, offset);
+        return this.h.afterHead();
       }
     }
   }

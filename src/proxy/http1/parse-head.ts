@@ -93,18 +93,73 @@ function headText(buf: Buffer): string | typeof INCOMPLETE | typeof NEVER {
   return INCOMPLETE;
 }
 
-type Line = { name: string; value: string };
 
-/** One `name: value` line, or undefined when it is not a strict one (its bytes were checked with the whole head). */
-function headerLine(s: string): Line | undefined {
-  const colon = s.indexOf(':');
+/**
+ * Names most heads carry, by length. A line whose name is one of them gets the constant string: no
+ * slice, no lowercase copy, and a string V8 has already hashed and interned, so the header objects and
+ * maps keyed by it do not hash a fresh copy per request (that hashing was visible in the profile).
+ */
+const COMMON_NAMES: (readonly string[] | undefined)[] = [];
+for (const name of [
+  'host', 'user-agent', 'accept', 'accept-encoding', 'accept-language', 'authorization', 'content-length', 'content-type',
+  'connection', 'keep-alive', 'date', 'server', 'cookie', 'set-cookie', 'cache-control', 'etag', 'location', 'vary',
+  'x-request-id', 'x-forwarded-for', 'x-forwarded-proto', 'x-forwarded-client-cert', 'x-envoy-upstream-service-time',
+  'x-envoy-expected-rq-timeout-ms', 'x-b3-traceid', 'x-b3-spanid', 'x-b3-parentspanid', 'x-b3-sampled', 'traceparent',
+  'tracestate', 'transfer-encoding',
+]) (COMMON_NAMES[name.length] = [...(COMMON_NAMES[name.length] ?? []), name]);
+
+/**
+ * The lowercased name of `s[0, colon)`, a token already checked. For token bytes `c | 0x20` equals a
+ * lowercase letter, digit or `-` only when `c` is that character in either case, so the comparison is exact.
+ */
+function headerName(s: string, from: number, colon: number): string {
+  const candidates = COMMON_NAMES[colon - from];
+  if (candidates) {
+    next: for (const known of candidates) {
+      for (let i = from; i < colon; i++) if ((s.charCodeAt(i) | 0x20) !== known.charCodeAt(i - from)) continue next;
+      return known;
+    }
+  }
+  return s.slice(from, colon).toLowerCase();
+}
+
+/**
+ * The header line `readHeaderLine` read last. One object for the module, not one per line: parsing
+ * is synchronous and the caller copies both fields out before the next line.
+ */
+const line = { name: '', value: '' };
+
+/**
+ * Read the line `text[from, to)` into `line`; false when it is not a strict `name: value` line (its
+ * bytes were checked with the whole head).
+ */
+function readHeaderLine(text: string, from: number, to: number): boolean {
+  const colon = text.indexOf(':', from);
   // A space before the colon, an empty name, obs-fold (leading SP/HTAB): the token check refuses them all.
-  if (colon <= 0 || !isToken(s, 0, colon)) return undefined;
-  let from = colon + 1;
-  let to = s.length;
-  while (from < to && (s.charCodeAt(from) === 0x20 || s.charCodeAt(from) === 0x09)) from++;
-  while (to > from && (s.charCodeAt(to - 1) === 0x20 || s.charCodeAt(to - 1) === 0x09)) to--;
-  return { name: s.slice(0, colon).toLowerCase(), value: s.slice(from, to) };
+  if (colon <= from || colon >= to || !isToken(text, from, colon)) return false;
+  let vFrom = colon + 1;
+  let vTo = to;
+  while (vFrom < vTo && (text.charCodeAt(vFrom) === 0x20 || text.charCodeAt(vFrom) === 0x09)) vFrom++;
+  while (vTo > vFrom && (text.charCodeAt(vTo - 1) === 0x20 || text.charCodeAt(vTo - 1) === 0x09)) vTo--;
+  line.name = headerName(text, from, colon);
+  line.value = text.slice(vFrom, vTo);
+  return true;
+}
+
+/** Where the line starting at `from` ends (its CR, or the text's end: the head's last CRLF is not in `text`). */
+function lineEnd(text: string, from: number): number {
+  const eol = text.indexOf('\r\n', from);
+  return eol < 0 ? text.length : eol;
+}
+
+/** The three-digit status after `HTTP/1.x `, then the end of the line or a space before the reason; -1 if not. */
+function statusCode(text: string, firstLineEnd: number): number {
+  const a = text.charCodeAt(9) - 0x30;
+  const b = text.charCodeAt(10) - 0x30;
+  const c = text.charCodeAt(11) - 0x30;
+  if (!(a >= 1 && a <= 9 && b >= 0 && b <= 9 && c >= 0 && c <= 9) || firstLineEnd < 12) return -1;
+  if (firstLineEnd > 12 && text.charCodeAt(12) !== 0x20) return -1;
+  return a * 100 + b * 10 + c;
 }
 
 function lengthOf(v: string): number | undefined {
@@ -142,20 +197,25 @@ export function parseRequestHead(buf: Buffer, form: 'origin' | 'absolute'): Head
   if (text === NEVER) return { kind: 'not-mine', reason: 'bare LF or head too long' };
   const end = text.length + 4;
   if (REQUEST_BAD_BYTE.test(text)) return { kind: 'not-mine', reason: 'a byte outside visible ASCII, SP and HTAB, or a line end other than CRLF' };
-  const lines = text.split('\r\n');
-  const m = lines[0]?.split(' ') ?? [];
-  const [method = '', target = '', version] = m;
-  if (m.length !== 3 || version !== 'HTTP/1.1' || !isToken(method, 0, method.length) || target.length === 0 || target.includes('\t')) return { kind: 'not-mine', reason: 'request line' };
+  const first = lineEnd(text, 0);
+  const sp1 = text.indexOf(' ');
+  const sp2 = sp1 < 0 ? -1 : text.indexOf(' ', sp1 + 1);
+  // Exactly `method SP target SP HTTP/1.1`: a third space lands inside the version and fails the comparison.
+  if (sp1 <= 0 || sp2 < 0 || sp2 >= first || first - sp2 !== 9 || !text.startsWith('HTTP/1.1', sp2 + 1) || !isToken(text, 0, sp1)) return { kind: 'not-mine', reason: 'request line' };
+  const method = text.slice(0, sp1);
+  const target = text.slice(sp1 + 1, sp2);
+  if (target.length === 0 || target.includes('\t')) return { kind: 'not-mine', reason: 'request line' };
   const formOk = form === 'origin' ? target.charCodeAt(0) === 0x2f : target.startsWith('http://');
   if (!formOk) return { kind: 'not-mine', reason: 'request target form' };
   // A plain object for the layers (they `delete` and assign); `hasOwn`, so `constructor` or `toString` are names like any other.
   const headers: Record<string, string> = {};
-  for (let i = 1; i < lines.length; i++) {
-    const l = headerLine(lines[i] as string);
-    if (!l || Object.hasOwn(headers, l.name) || REQUEST_REFUSED.has(l.name)) return { kind: 'not-mine', reason: `header line ${i}` };
+  for (let from = first + 2, i = 1; from < text.length + 2; i++) {
+    const to = lineEnd(text, from);
+    if (!readHeaderLine(text, from, to) || Object.hasOwn(headers, line.name) || REQUEST_REFUSED.has(line.name)) return { kind: 'not-mine', reason: `header line ${i}` };
     // Assigning `__proto__` would set the prototype (or do nothing): define it as the plain header it is.
-    if (l.name === '__proto__') Object.defineProperty(headers, l.name, { value: l.value, enumerable: true, writable: true, configurable: true });
-    else headers[l.name] = l.value;
+    if (line.name === '__proto__') Object.defineProperty(headers, line.name, { value: line.value, enumerable: true, writable: true, configurable: true });
+    else headers[line.name] = line.value;
+    from = to + 2;
   }
   if (headers.host === undefined) return { kind: 'not-mine', reason: 'no host' };
   const cl = headers['content-length'];
@@ -179,20 +239,19 @@ export function parseResponseHead(buf: Buffer): HeadResult<ResponseHead> {
   if (text === NEVER) return { kind: 'invalid', reason: 'bare LF or head too long' };
   const end = text.length + 4;
   if (RESPONSE_BAD_BYTE.test(text)) return { kind: 'invalid', reason: 'a control byte, or a line end other than CRLF' };
-  const lines = text.split('\r\n');
-  const first = lines[0] ?? '';
-  const minor = first.startsWith('HTTP/1.1 ') ? 1 : first.startsWith('HTTP/1.0 ') ? 0 : -1;
-  const code = first.slice(9, 12);
-  if (minor < 0 || !/^[1-9]\d\d$/.test(code) || (first.length > 12 && first[12] !== ' ')) {
-    return { kind: 'invalid', reason: 'status line' };
-  }
+  const first = lineEnd(text, 0);
+  const minor = text.startsWith('HTTP/1.1 ') ? 1 : text.startsWith('HTTP/1.0 ') ? 0 : -1;
+  const status = statusCode(text, first);
+  if (minor < 0 || status < 0) return { kind: 'invalid', reason: 'status line' };
   const headers: HeaderPairs = [];
   let contentLength: number | undefined;
   let chunked = false;
   let close = minor === 0;
-  for (let i = 1; i < lines.length; i++) {
-    const l = headerLine(lines[i] as string);
-    if (!l) return { kind: 'invalid', reason: `header line ${i}` };
+  for (let from = first + 2, i = 1; from < text.length + 2; i++) {
+    const to = lineEnd(text, from);
+    if (!readHeaderLine(text, from, to)) return { kind: 'invalid', reason: `header line ${i}` };
+    from = to + 2;
+    const l = line;
     if (l.name === 'content-length') {
       const n = lengthOf(l.value);
       if (n === undefined || (contentLength !== undefined && n !== contentLength)) return { kind: 'invalid', reason: 'content-length' };
@@ -202,12 +261,15 @@ export function parseResponseHead(buf: Buffer): HeadResult<ResponseHead> {
       chunked = true;
     } else if (l.name === 'connection') {
       const v = l.value.toLowerCase();
-      if (/(^|,)\s*close\s*(,|$)/.test(v)) close = true;
+      // What nearly every response says, without the list parsing below.
+      if (v === 'keep-alive') {
+        if (minor === 0) close = false;
+      } else if (/(^|,)\s*close\s*(,|$)/.test(v)) close = true;
       else if (minor === 0 && /(^|,)\s*keep-alive\s*(,|$)/.test(v)) close = false;
     }
     headers.push([l.name, l.value]);
   }
   // Both framings at once is how responses get smuggled: refuse rather than pick one.
   if (chunked && contentLength !== undefined) return { kind: 'invalid', reason: 'content-length with transfer-encoding' };
-  return { kind: 'ok', head: { status: Number(code), minor: minor as 0 | 1, headers, contentLength, chunked, close, length: end } };
+  return { kind: 'ok', head: { status, minor: minor as 0 | 1, headers, contentLength, chunked, close, length: end } };
 }

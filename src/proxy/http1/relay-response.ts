@@ -52,6 +52,11 @@ export class ResponseRelay implements ResponseHandlers {
     this.res.writeRawHead(head.status, pairs, chunked ? 'transfer-encoding: chunked\r\n' : '');
   }
 
+  // The head waited for body bytes that came with it (one write); whatever did not come goes later, alone.
+  afterHead(): void {
+    this.res.flushHead();
+  }
+
   onBody(chunk: Buffer, payloadBytes: number): boolean {
     this.hooks.body?.(payloadBytes);
     const res = this.res;

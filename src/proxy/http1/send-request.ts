@@ -65,6 +65,10 @@ class PooledSend implements ResponseHandlers, SentRequest {
     this.h.onHead(head, framing);
   }
 
+  afterHead(): void {
+    this.h.afterHead();
+  }
+
   onBody(chunk: Buffer, payloadBytes: number): boolean {
     return this.h.onBody(chunk, payloadBytes);
   }

@@ -128,7 +128,6 @@ class FastConnection {
     const res = new FastResponse(socket, !head.close, this, head.method === 'HEAD');
     this.current = { req, res };
     if (head.contentLength > 0) this.body = { req, remaining: head.contentLength };
-    else req.push(null);
     if (rest) {
       if (this.body) {
         const after = this.feedBody(rest);

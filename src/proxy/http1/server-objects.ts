@@ -16,10 +16,6 @@ import { headerLines, serializeResponseHead, type HeaderValue } from './serializ
 /** Body bytes up to this size are sent in the same write as the response head. */
 const MERGE_BODY_BYTES = 16 * 1024;
 
-function flushRawHead(res: FastResponse): void {
-  if (res.rawHead !== undefined && !res.writableEnded) res.writeRaw('');
-}
-
 /**
  * A request read by the fast path. The body (Content-Length bytes) streams
  * through it as a `Readable`, with backpressure down to the socket.
@@ -43,8 +39,11 @@ export class FastRequest extends Readable {
     this.contentLength = head.contentLength;
   }
 
+  // A request without a body ends when first read, not when it is made: most have none, and ending
+  // a stream costs more than the rest of this object (nothing reads a GET's body in the common case).
   override _read(): void {
-    this.source.pull();
+    if (this.contentLength === 0) this.push(null);
+    else this.source.pull();
   }
 }
 
@@ -145,14 +144,18 @@ export class FastResponse extends ResponseEvents {
   /**
    * The app's head, hop-by-hop headers already removed; `extra` is whole header lines we add.
    * It waits for the first body bytes (or the end) so head and body leave in one write: one
-   * TLS record and one syscall instead of two, and no cork held until the next tick.
+   * TLS record and one syscall instead of two. The caller calls `flushHead` once the bytes that
+   * came with the head are handed on, so a head whose body comes later does not wait for it.
    */
   writeRawHead(status: number, pairs: HeaderPairs, extra: string): void {
     this.statusCode = status;
     this.headersSent = true;
     this.rawHead = serializeResponseHead(status, pairs, extra + (this.keepAlive ? '' : 'connection: close\r\n'));
-    // No body bytes in this turn (a stream that sends its head first): the head goes alone.
-    process.nextTick(flushRawHead, this);
+  }
+
+  /** Write the head now if no body byte or end took it along (see `writeRawHead`). */
+  flushHead(): void {
+    if (this.rawHead !== undefined && !this.writableEnded) this.writeRaw('');
   }
 
   /** Body bytes as they go on the wire; false: wait for `onDrain`. */

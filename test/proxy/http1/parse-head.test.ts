@@ -109,3 +109,26 @@ test('headers named like Object members are plain headers: kept as own values, n
   assert.equal(req('GET / HTTP/1.1\r\nhost: a\r\n__proto__: x\r\n__proto__: y\r\n\r\n').kind, 'not-mine');
   assert.equal(req('GET / HTTP/1.1\r\nhost: a\r\nconstructor: x\r\nConstructor: y\r\n\r\n').kind, 'not-mine');
 });
+
+test('names are lowercased exactly, whether or not they are among the common ones, in any case', () => {
+  const r = req('GET / HTTP/1.1\r\nHOST: a\r\nX-Request-ID: b\r\nCONTENT-length: 0\r\nHosu: c\r\nX-Request-Ic: d\r\nAuthorizatioN: e\r\nx-b3-SPANID: f\r\n\r\n');
+  assert.equal(r.kind, 'ok');
+  if (r.kind !== 'ok') return;
+  assert.deepEqual(r.head.headers, { host: 'a', 'x-request-id': 'b', 'content-length': '0', hosu: 'c', 'x-request-ic': 'd', authorization: 'e', 'x-b3-spanid': 'f' });
+  const res = parseResponseHead(Buffer.from('HTTP/1.1 200 OK\r\nSet-Cookie: a\r\nSET-COOKIE: b\r\nContent-Type: t\r\nContent-Typf: u\r\n\r\n', 'latin1'));
+  assert.equal(res.kind, 'ok');
+  if (res.kind === 'ok') assert.deepEqual(res.head.headers, [['set-cookie', 'a'], ['set-cookie', 'b'], ['content-type', 't'], ['content-typf', 'u']]);
+});
+
+test('random token names come back lowercased, as a plain toLowerCase would give them', () => {
+  const tokenChar = fc.constantFrom(..."!#$%&'*+-.^_`|~0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ".split(''));
+  const known = fc.constantFrom('host', 'Content-Length', 'X-REQUEST-ID', 'user-agent', 'X-Forwarded-For');
+  // Names near the common ones (same length, a character changed) as well as arbitrary tokens.
+  const name = fc.oneof(fc.string({ unit: tokenChar, minLength: 1, maxLength: 24 }), fc.tuple(known, fc.nat(), tokenChar).map(([k, i, c]) => k.slice(0, i % k.length) + c + k.slice((i % k.length) + 1)));
+  fc.assert(fc.property(name, (n) => {
+    const lower = n.toLowerCase();
+    fc.pre(!['host', 'content-length', 'transfer-encoding', 'upgrade', 'expect', 'http2-settings', 'connection', '__proto__'].includes(lower));
+    const r = req(`GET / HTTP/1.1\r\nHost: h\r\n${n}: v\r\n\r\n`);
+    return r.kind === 'ok' && r.head.headers[lower] === 'v' && Object.keys(r.head.headers).length === 2;
+  }), { numRuns: 2000 });
+});

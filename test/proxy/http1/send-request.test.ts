@@ -61,6 +61,7 @@ function send(pool: ReturnType<typeof createSocketPool>, port: number, method: s
     let paused = 0;
     const sent = sendRequest(pool, `127.0.0.1:${port}`, connectTo(port), { method, head, body: stream }, {
       onHead: (h, framing) => Object.assign(out, { status: h.status, framing }),
+      afterHead: () => {},
       onBody: (c) => {
         chunks.push(c);
         if (opts.slowReader && paused++ % 4 === 0) {

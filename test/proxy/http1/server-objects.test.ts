@@ -28,15 +28,28 @@ test('an app response head and its small body leave in one write, bytes unchange
   assert.deepEqual(f.writes, ['HTTP/1.1 200 OK\r\ncontent-length: 3\r\n\r\na\xff\x00']);
 });
 
-test('a head whose body does not come in the same turn is written alone on the next tick', async () => {
+test('a head whose body does not come with it is written alone at flushHead, and only once', async () => {
   const f = fakeSocket();
   const res = new FastResponse(f.socket, false, { responseDone: () => {} });
   res.writeRawHead(200, [], 'transfer-encoding: chunked\r\n');
-  assert.deepEqual(f.writes, []);
   await tick();
+  assert.deepEqual(f.writes, [], 'the head waits for body bytes or flushHead, not for a tick');
+  res.flushHead();
   assert.deepEqual(f.writes, ['HTTP/1.1 200 OK\r\ntransfer-encoding: chunked\r\nconnection: close\r\n\r\n']);
+  res.flushHead();
   res.writeRaw('1\r\nx\r\n');
   assert.deepEqual(f.writes.slice(1), ['1\r\nx\r\n']);
+});
+
+test('flushHead after the body took the head along writes nothing more', async () => {
+  const f = fakeSocket();
+  const res = new FastResponse(f.socket, true, { responseDone: () => {} });
+  res.writeRawHead(200, [['content-length', '1']], '');
+  res.writeRaw(Buffer.from('a'));
+  res.flushHead();
+  res.endRaw();
+  res.flushHead();
+  assert.deepEqual(f.writes, ['HTTP/1.1 200 OK\r\ncontent-length: 1\r\n\r\na']);
 });
 
 test('a large first body chunk is not copied into the head: head and chunk go corked, in order', async () => {
@@ -58,4 +71,17 @@ test('a response with no body (204, HEAD) writes its head once, at the end', asy
   await tick();
   assert.deepEqual(f.writes, ['HTTP/1.1 204 No Content\r\n\r\n']);
   assert.equal(finished, true);
+});
+
+test('a request without a body ends when it is read, not before', async () => {
+  const { FastRequest } = await import('../../../src/proxy/http1/index.js');
+  const f = fakeSocket();
+  const req = new FastRequest({ method: 'GET', target: '/', headers: { host: 'x' }, contentLength: 0, close: false, length: 0 }, f.socket, { pull: () => assert.fail('no body to pull') });
+  assert.equal(req.readableEnded, false);
+  let ended = false;
+  req.on('end', () => (ended = true));
+  req.resume();
+  await new Promise((r) => setImmediate(r));
+  assert.equal(ended, true);
+  assert.equal(req.readableEnded, true);
 });

@@ -84,6 +84,11 @@ async function oddApp(): Promise<{ port: number; closedEarly: () => number }> {
       });
       return;
     }
+    if (path === '/head-first') {
+      res.writeHead(200, { 'content-type': 'text/plain' });
+      res.flushHeaders();
+      return void setTimeout(() => res.end('later'), 400);
+    }
     if (path === '/upload') {
       let n = 0;
       req.on('data', (c: Buffer) => (n += c.length));
@@ -107,6 +112,24 @@ test('HEAD, 204 and 304 answers end at their head, and the connection serves the
   const raw = await rawExchange(h.port, ['HEAD /head', 'GET /204', 'GET /304', 'GET /head'].map((l) => `${l} HTTP/1.1\r\nHost: x\r\n\r\n`).join(''));
   assert.deepEqual(statuses(raw), [200, 204, 304, 200]);
   assert.ok(raw.endsWith('\r\n\r\nhello'), 'only the last (GET) answer has a body');
+});
+
+test('an app that sends its head first and its body later: the client gets the head before the body exists', async () => {
+  const app = await oddApp();
+  const h = await startHarness(snapshotFor([meshMtls('PERMISSIVE')]), { appPort: app.port });
+  const c = net.connect(h.port, '127.0.0.1');
+  let got = '';
+  let atHead: string | undefined;
+  c.on('data', (d: Buffer) => {
+    got += d.toString('latin1');
+    if (atHead === undefined && got.includes('\r\n\r\n')) atHead = got;
+  });
+  c.write('GET /head-first HTTP/1.1\r\nHost: x\r\n\r\n');
+  await waitFor(() => got.includes('0\r\n\r\n'));
+  c.destroy();
+  // Had the head waited for body bytes, both would have come in one write.
+  assert.match(atHead ?? '', /^HTTP\/1\.1 200 OK\r\n[^]*transfer-encoding: chunked\r\n\r\n$/);
+  assert.match(got, /\r\n\r\n5\r\nlater\r\n0\r\n\r\n$/);
 });
 
 test('a close-delimited app answer reaches the client chunked, and the client connection stays open', async () => {
