@@ -204,6 +204,11 @@ export class FastResponse extends ResponseEvents {
     this.closeNow(false);
   }
 
+  /** The response closed without finishing (the client went away, or `destroy`). */
+  get connectionLost(): boolean {
+    return this.closed && !this.writableFinished;
+  }
+
   private finish(): void {
     this.writableEnded = true;
     this.writableFinished = true;

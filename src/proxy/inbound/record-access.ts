@@ -3,7 +3,7 @@
  * one access-log line and the request metrics, whatever layer answered.
  */
 import type { InboundRequest, Layer } from './layer.js';
-import { inboundCluster, type Telemetry } from './telemetry.js';
+import { inboundCluster, type RequestOutcome, type Telemetry } from './telemetry.js';
 import type { AccessLogEntry } from '../access-log/entry.js';
 
 function header(r: InboundRequest, name: string): string | undefined {
@@ -11,20 +11,29 @@ function header(r: InboundRequest, name: string): string | undefined {
   return Array.isArray(v) ? v.join(',') : v;
 }
 
-function entryOf(r: InboundRequest, localSpiffeId: string): AccessLogEntry {
-  const finished = r.res.writableFinished;
-  if (!finished && r.responseFlags.length === 0) r.responseFlags.push('DC'); // downstream closed before the response completed
+/** The response's outcome, the same for the metrics and the log line. */
+function outcomeOf(r: InboundRequest): RequestOutcome {
+  if (!r.res.writableFinished && r.responseFlags.length === 0) r.responseFlags.push('DC'); // downstream closed before the response completed
+  return {
+    responseCode: r.loggedResponseCode ?? (r.res.headersSent ? r.res.statusCode : 0),
+    responseFlags: r.responseFlags,
+    durationMs: performance.now() - r.startMs,
+    grpcStatus: r.grpcStatus,
+  };
+}
+
+function entryOf(r: InboundRequest, o: RequestOutcome, localSpiffeId: string): AccessLogEntry {
   return {
     startTime: r.startTime,
     method: r.req.method,
     path: r.rawPath,
     protocol: r.req.httpVersionMajor === 2 ? 'HTTP/2' : `HTTP/${r.req.httpVersion}`,
-    responseCode: r.loggedResponseCode ?? (r.res.headersSent ? r.res.statusCode : 0),
+    responseCode: o.responseCode,
     responseFlags: r.responseFlags,
     responseCodeDetails: r.responseCodeDetails,
     bytesReceived: r.bytesReceived,
     bytesSent: r.bytesSent,
-    durationMs: performance.now() - r.startMs,
+    durationMs: o.durationMs,
     upstreamServiceTimeMs: r.upstreamServiceTimeMs,
     xForwardedFor: header(r, 'x-forwarded-for'),
     userAgent: header(r, 'user-agent'),
@@ -49,7 +58,8 @@ function entryOf(r: InboundRequest, localSpiffeId: string): AccessLogEntry {
 export function recordAccess(telemetry: Telemetry, localSpiffeId: () => string): Layer {
   return (next) => (r) => {
     r.res.once('close', () => {
-      telemetry.request(entryOf(r, localSpiffeId()), r.conn, r.port, r.grpcStatus);
+      const o = outcomeOf(r);
+      telemetry.request(o, () => entryOf(r, o, localSpiffeId()), r.conn, r.port);
     });
     return next(r);
   };

@@ -9,9 +9,18 @@ import { fillLabels, REQUEST_LABELS, TCP_LABELS, type IstioMetrics, type MetricL
 import type { ConnectionInfo } from './connection-info.js';
 import type { InboundPort } from './layer.js';
 
+/** What the request metrics need of a finished request; the access-log entry is built only when there is a log. */
+export interface RequestOutcome {
+  responseCode: number;
+  responseFlags: readonly string[];
+  durationMs: number;
+  grpcStatus: string | undefined;
+}
+
 export interface Telemetry {
   log(entry: AccessLogEntry): void;
-  request(entry: AccessLogEntry, conn: ConnectionInfo, port: InboundPort, grpcStatus: string | undefined): void;
+  /** `entry` is called only when an access log is configured (building it costs more than the metrics). */
+  request(outcome: RequestOutcome, entry: () => AccessLogEntry, conn: ConnectionInfo, port: InboundPort): void;
   tcpOpened(conn: ConnectionInfo, port: InboundPort): void;
   tcpClosed(entry: AccessLogEntry, conn: ConnectionInfo, port: InboundPort): void;
 }
@@ -56,7 +65,8 @@ export function createTelemetry(opts: {
   };
   // Requests on one connection mostly share every label: keep the filled label sets per connection,
   // keyed by what varies (code, flags, gRPC status), valid while our workload and identity stay the same.
-  const memo = new WeakMap<ConnectionInfo, { workload: object; spiffeId: string; port: InboundPort; sets: Map<string, Record<string, string>> }>();
+  // The usual outcome (no flags, no gRPC status) is keyed by the code alone: no key string built and hashed per request.
+  const memo = new WeakMap<ConnectionInfo, { workload: object; spiffeId: string; port: InboundPort; sets: Map<string | number, Record<string, string>> }>();
   const requestLabels = (conn: ConnectionInfo, port: InboundPort, code: number, flags: string, grpcStatus: string | undefined) => {
     const workload = opts.workload();
     const spiffeId = opts.localSpiffeId();
@@ -65,7 +75,7 @@ export function createTelemetry(opts: {
       m = { workload, spiffeId, port, sets: new Map() };
       memo.set(conn, m);
     }
-    const key = `${code}|${flags}|${grpcStatus ?? ''}`;
+    const key = flags === '-' && grpcStatus === undefined ? code : `${code}|${flags}|${grpcStatus ?? ''}`;
     let labels = m.sets.get(key);
     if (!labels) {
       const l = base(conn, port);
@@ -83,10 +93,10 @@ export function createTelemetry(opts: {
   };
   return {
     log: (entry) => opts.accessLog?.log(entry),
-    request(entry, conn, port, grpcStatus) {
-      opts.accessLog?.log(entry);
-      const flags = entry.responseFlags.length ? entry.responseFlags.join(',') : '-';
-      opts.metrics.request(requestLabels(conn, port, entry.responseCode, flags, grpcStatus), entry.durationMs);
+    request(outcome, entry, conn, port) {
+      opts.accessLog?.log(entry());
+      const flags = outcome.responseFlags.length ? outcome.responseFlags.join(',') : '-';
+      opts.metrics.request(requestLabels(conn, port, outcome.responseCode, flags, outcome.grpcStatus), outcome.durationMs);
     },
     tcpOpened(conn, port) {
       opts.metrics.tcpOpened(fillLabels({ ...base(conn, port), response_flags: '-' }, TCP_LABELS));

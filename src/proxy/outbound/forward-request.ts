@@ -86,7 +86,7 @@ export interface Routed {
 export function routeRequest(
   deps: OutboundDeps,
   req: { method?: string | undefined; url?: string | undefined; httpVersion: string; headers: IncomingHttpHeaders; socket: Socket },
-  res: ReplyTarget & { once(event: 'close', cb: () => void): unknown },
+  res: ReplyTarget & { readonly writableFinished: boolean; once(event: 'close', cb: () => void): unknown },
 ): Routed | undefined {
   const startMs = performance.now();
   const url = req.url ?? '';
@@ -100,6 +100,9 @@ export function routeRequest(
   if (deps.accessLog) {
     const log = deps.accessLog;
     res.once('close', () => {
+      // Closed before the response completed and no other flag: the client went away (Envoy's DC). The
+      // upstream exchange is aborted after this, too late to add a flag to this line.
+      if (!res.writableFinished && entry.responseFlags.length === 0) entry.responseFlags.push('DC');
       entry.durationMs = Math.round(performance.now() - startMs);
       log.log(entry);
     });
@@ -148,7 +151,7 @@ export function forwardRequest(deps: OutboundDeps, req: IncomingMessage, res: Se
       return res;
     })
     .catch((err: unknown) => {
-      if (abort.signal.aborted) return void (entry.responseFlags.push('DC'));
+      if (abort.signal.aborted) return; // the client went away: logged DC at the close
       if (res.headersSent) return reply(x, entry.responseCode, '', 'upstream_reset_after_response_started', ['UR']);
       const reason = transportFailureReason(err);
       entry.upstreamTransportFailureReason = reason;
