@@ -6,7 +6,6 @@
  *
  * `handleRequest` turns Node's request into an `InboundRequest` and runs it.
  */
-import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Http2ServerRequest, Http2ServerResponse } from 'node:http2';
 import type { KeyResolver } from '../../policy/jwt/index.js';
@@ -14,6 +13,7 @@ import type { FastRequest, FastResponse } from '../http1/index.js';
 import type { ExtAuthzClient } from '../ext-authz/index.js';
 import type { TlsContextManager } from '../tls/context-manager.js';
 import type { AppConnections } from './app-connections.js';
+import { requestId } from '../http/request-id.js';
 import { authenticateRequest } from './authenticate-request.js';
 import { authorizeRequest } from './authorize-request.js';
 import { connectionOf } from './connection-info.js';
@@ -75,7 +75,7 @@ export function handleRequest(
     return;
   }
   // Envoy gives every request an id the app and the access log share.
-  if (req.headers['x-request-id'] === undefined) req.headers['x-request-id'] = randomUUID();
+  if (req.headers['x-request-id'] === undefined) req.headers['x-request-id'] = requestId();
   const rawPath = req.url ?? '';
   const r = {
     req, res, conn, port, state,

@@ -5,12 +5,12 @@
  * go; like Istio's sidecar we add only `x-forwarded-proto` and `x-request-id`
  * when absent.
  */
-import { randomUUID } from 'node:crypto';
 import type { IncomingHttpHeaders, IncomingMessage, OutgoingHttpHeaders, ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
 import type { AccessLogEntry } from '../access-log/entry.js';
 import { hostPort } from '../access-log/entry.js';
 import { forwardableHeaders } from '../http/hop-by-hop.js';
+import { requestId } from '../http/request-id.js';
 import { DEFAULT_HTTP_PORT } from './resolve.js';
 import { pickDestination } from './destination.js';
 import { transportFailureReason } from './upstream-pool.js';
@@ -63,7 +63,7 @@ export function upstreamHeaders(req: { headers: IncomingHttpHeaders }, authority
   delete h.expect;
   h.host = authority;
   h['x-forwarded-proto'] ??= 'http';
-  h['x-request-id'] ??= randomUUID();
+  h['x-request-id'] ??= requestId();
   return h;
 }
 
@@ -78,6 +78,14 @@ export interface Routed {
   startMs: number;
 }
 
+const ADDRESSES = Symbol('meshguard.outboundAddresses');
+
+/** The connection's `ip:port` pair for the access log, built once per connection rather than per request. */
+function addressesOf(socket: Socket): { remote: string | undefined; local: string | undefined } {
+  const s = socket as Socket & { [ADDRESSES]?: { remote: string | undefined; local: string | undefined } };
+  return (s[ADDRESSES] ??= { remote: hostPort(socket.remoteAddress, socket.remotePort), local: hostPort(socket.localAddress, socket.localPort) });
+}
+
 /**
  * The shared first half of an outbound request, on either path: the access-log
  * entry (logged when `res` closes), the absolute URI split, the destination
@@ -90,11 +98,14 @@ export function routeRequest(
 ): Routed | undefined {
   const startMs = performance.now();
   const url = req.url ?? '';
+  const addresses = addressesOf(req.socket);
+  // Every field the request may fill later is in the literal: the object gets its final shape at once.
   const entry: AccessLogEntry = {
     startTime: new Date(), method: req.method, path: url, protocol: `HTTP/${req.httpVersion}`, responseCode: 0, responseFlags: [],
-    bytesReceived: 0, bytesSent: 0, durationMs: 0, userAgent: firstOf(req.headers['user-agent']), connectionSecurityPolicy: 'none',
-    downstreamRemoteAddress: hostPort(req.socket.remoteAddress, req.socket.remotePort),
-    downstreamLocalAddress: hostPort(req.socket.localAddress, req.socket.localPort),
+    responseCodeDetails: undefined, upstreamTransportFailureReason: undefined,
+    bytesReceived: 0, bytesSent: 0, durationMs: 0, upstreamServiceTimeMs: undefined, userAgent: firstOf(req.headers['user-agent']),
+    requestId: undefined, authority: undefined, upstreamHost: undefined, upstreamCluster: undefined, routeName: undefined,
+    connectionSecurityPolicy: 'none', downstreamRemoteAddress: addresses.remote, downstreamLocalAddress: addresses.local,
   };
   const x: Exchange = { entry, res };
   if (deps.accessLog) {
