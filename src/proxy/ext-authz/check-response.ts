@@ -10,6 +10,7 @@
  * for the peer the app trusts; framing headers would desynchronize the hop.
  */
 import type { IncomingHttpHeaders } from 'node:http';
+import { checkHeaderPairs } from '../http1/index.js';
 import { headerMatches, type HeaderPattern, type HttpExtAuthzProvider } from './provider.js';
 
 export interface CheckResponse {
@@ -62,12 +63,18 @@ export function mapCheckResponse(provider: HttpExtAuthzProvider, res: CheckRespo
   if (!Number.isInteger(res.status) || res.status < 100 || res.status > 599) return { kind: 'error', reason: `invalid status ${res.status}` };
   if (res.status >= 500) return { kind: 'error', reason: `provider answered ${res.status}` };
   if (res.status === 200) {
-    return {
-      kind: 'allow',
-      // An empty list means "leave the request as it is", not "copy everything".
-      upstreamHeaders: provider.upstreamOnAllow.length ? pick(res.headers, provider.upstreamOnAllow) : [],
-      downstreamHeaders: provider.downstreamOnAllow.length ? pick(res.headers, provider.downstreamOnAllow) : [],
-    };
+    // An empty list means "leave the request as it is", not "copy everything".
+    const upstreamHeaders = provider.upstreamOnAllow.length ? pick(res.headers, provider.upstreamOnAllow) : [];
+    const downstreamHeaders = provider.downstreamOnAllow.length ? pick(res.headers, provider.downstreamOnAllow) : [];
+    // They are written into heads as they are (the fast path trusts only its own parser's values): a
+    // value that could split a head is the provider failing, as Envoy's codec would refuse it.
+    try {
+      checkHeaderPairs(upstreamHeaders);
+      checkHeaderPairs(downstreamHeaders);
+    } catch (err) {
+      return { kind: 'error', reason: (err as Error).message };
+    }
+    return { kind: 'allow', upstreamHeaders, downstreamHeaders };
   }
   const deny = provider.downstreamOnDeny;
   return { kind: 'deny', status: res.status, body: res.body, headers: pick(res.headers, deny?.length ? [...deny, ...DENY_ALWAYS] : undefined) };

@@ -15,10 +15,22 @@ export type HeaderValue = string | number | readonly string[] | undefined;
 const UNSAFE_VALUE = /[\x00-\x08\x0a-\x1f\x7f]/;
 const TOKEN_NAME = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
 
-function line(name: string, value: string): string {
+function check(name: string, value: string): void {
   if (!TOKEN_NAME.test(name)) throw new Http1Error(HTTP1_ERROR_CODES.INVALID_HEADER_VALUE, `header name ${JSON.stringify(name)} is not a token`);
   if (UNSAFE_VALUE.test(value)) throw new Http1Error(HTTP1_ERROR_CODES.INVALID_HEADER_VALUE, `header ${name} has a control character in its value`);
+}
+
+function line(name: string, value: string): string {
+  check(name, value);
   return `${name}: ${value}\r\n`;
+}
+
+/**
+ * Throw, as the serializers do, if a pair could not be read back the same way. For pairs that
+ * did not come from our parser and go to `serializeParsedResponseHead` (an ext_authz provider's).
+ */
+export function checkHeaderPairs(pairs: ReadonlyArray<readonly [string, string]>): void {
+  for (const [name, value] of pairs) check(name, value);
 }
 
 /** Header lines from a Node-style object (arrays give one line per value) and/or ordered pairs. */
@@ -48,7 +60,20 @@ export function serializeRequestHead(method: string, path: string, headers: Reco
  * serializeResponseHead(200, [['content-length', '2']]) // 'HTTP/1.1 200 OK\r\ncontent-length: 2\r\n\r\n'
  */
 export function serializeResponseHead(status: number, pairs: HeaderPairs, extra = ''): string {
+  checkHeaderPairs(pairs);
+  return serializeParsedResponseHead(status, pairs, extra);
+}
+
+/**
+ * `serializeResponseHead` for pairs `parseResponseHead` produced (it refused names that are not
+ * tokens and values with control bytes, so checking them again would only repeat its work), or
+ * pairs passed through `checkHeaderPairs`. `extra` is whole lines of our own.
+ *
+ * @example
+ * serializeParsedResponseHead(204, [['x-a', '1']]) // 'HTTP/1.1 204 No Content\r\nx-a: 1\r\n\r\n'
+ */
+export function serializeParsedResponseHead(status: number, pairs: HeaderPairs, extra = ''): string {
   let out = `HTTP/1.1 ${status} ${STATUS_CODES[status] ?? 'unknown'}\r\n`;
-  for (const [name, value] of pairs) out += line(name, value);
+  for (const [name, value] of pairs) out += `${name}: ${value}\r\n`;
   return `${out}${extra}\r\n`;
 }

@@ -11,7 +11,7 @@ import type { IncomingHttpHeaders, OutgoingHttpHeaders } from 'node:http';
 import type { Socket } from 'node:net';
 import { Readable, type Writable } from 'node:stream';
 import type { HeaderPairs, RequestHead } from './parse-head.js';
-import { headerLines, serializeResponseHead, type HeaderValue } from './serialize-head.js';
+import { headerLines, serializeParsedResponseHead, serializeResponseHead, type HeaderValue } from './serialize-head.js';
 
 /** Body bytes up to this size are sent in the same write as the response head. */
 const MERGE_BODY_BYTES = 16 * 1024;
@@ -142,7 +142,8 @@ export class FastResponse extends ResponseEvents {
   }
 
   /**
-   * The app's head, hop-by-hop headers already removed; `extra` is whole header lines we add.
+   * The app's head, hop-by-hop headers already removed: `pairs` as the parser read them (or
+   * passed through `checkHeaderPairs`); `extra` is whole header lines we add.
    * It waits for the first body bytes (or the end) so head and body leave in one write: one
    * TLS record and one syscall instead of two. The caller calls `flushHead` once the bytes that
    * came with the head are handed on, so a head whose body comes later does not wait for it.
@@ -150,7 +151,7 @@ export class FastResponse extends ResponseEvents {
   writeRawHead(status: number, pairs: HeaderPairs, extra: string): void {
     this.statusCode = status;
     this.headersSent = true;
-    this.rawHead = serializeResponseHead(status, pairs, extra + (this.keepAlive ? '' : 'connection: close\r\n'));
+    this.rawHead = serializeParsedResponseHead(status, pairs, extra + (this.keepAlive ? '' : 'connection: close\r\n'));
   }
 
   /** Write the head now if no body byte or end took it along (see `writeRawHead`). */

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { DEFAULT_MESH_CONFIG } from '../../../src/config/index.js';
-import { durationMs, extAuthzProviders, headerMatches, headerPattern, parseHttpProvider } from '../../../src/proxy/ext-authz/index.js';
+import { durationMs, extAuthzProviders, headerMatches, headerPattern, mapCheckResponse, parseHttpProvider } from '../../../src/proxy/ext-authz/index.js';
 
 const seed = { name: 'sample-ext-authz-http', envoyExtAuthzHttp: { service: 'ext-authz.istioinaction.svc.cluster.local', port: '8000', includeRequestHeadersInCheck: ['x-ext-authz'] } };
 
@@ -73,5 +73,17 @@ describe('loading a mesh config with a gRPC provider', () => {
     assert.deepEqual(r.errors, []);
     assert.equal(r.notes.length, 1);
     assert.match(r.notes[0] as string, /^cm\.yaml:1: extension provider "opa" is envoyExtAuthzGrpc, which meshguard's proxies do not call yet: CUSTOM policies naming it deny/);
+  });
+});
+
+describe("the provider's answer", () => {
+  it('is an error, not an allow, when a header it hands on could split a head (the fast path writes them unchecked)', () => {
+    const p = parseHttpProvider({ name: 'x', envoyExtAuthzHttp: { ...seed.envoyExtAuthzHttp, headersToUpstreamOnAllow: ['x-user'], headersToDownstreamOnAllow: ['x-note'] } });
+    const ok = mapCheckResponse(p, { status: 200, headers: { 'x-user': 'alice', 'x-note': 'hi' }, body: Buffer.alloc(0) });
+    assert.deepEqual(ok, { kind: 'allow', upstreamHeaders: [['x-user', 'alice']], downstreamHeaders: [['x-note', 'hi']] });
+    for (const headers of [{ 'x-user': 'alice\r\nx-forwarded-client-cert: forged' }, { 'x-note': 'a\nb' }]) {
+      const out = mapCheckResponse(p, { status: 200, headers, body: Buffer.alloc(0) });
+      assert.equal(out.kind, 'error', JSON.stringify(headers));
+    }
   });
 });
