@@ -6,7 +6,6 @@
  * security layers run on both paths, plus the raw-bytes methods the
  * forwarders use to pass an upstream answer through unchanged.
  */
-import { EventEmitter } from 'node:events';
 import type { IncomingHttpHeaders, OutgoingHttpHeaders } from 'node:http';
 import type { Socket } from 'node:net';
 import { Readable, type Writable } from 'node:stream';
@@ -47,20 +46,74 @@ export class FastRequest extends Readable {
   }
 }
 
-/**
- * The response's events. `once('close', fn)` keeps `fn` in a plain array: every
- * request adds three (the access log, the relay, the forwarder), and
- * EventEmitter's once-wrappers cost more than the rest of the response. Same
- * contract: a listener added after the close is never called.
- */
-class ResponseEmitter extends EventEmitter {
-  private closeListeners: Array<() => void> | undefined;
-  private closeEmitted = false;
+type Listener = (...args: unknown[]) => void;
 
-  override once(event: string | symbol, listener: (...args: unknown[]) => void): this {
-    if (event !== 'close') return super.once(event, listener);
-    if (!this.closeEmitted) (this.closeListeners ??= []).push(listener);
+/**
+ * The response's events, without an EventEmitter: building one per request (its listener table is a
+ * dictionary-mode object) cost more than the rest of the response. Every request adds three `close`
+ * listeners (the access log, the relay, the forwarder); they are kept in a plain array. Other events
+ * work the same way, in a table made when first used. As with a stream, a `close` listener added after
+ * the close is never called, and each event's listeners run in the order they were added.
+ */
+class ResponseEmitter {
+  /** `close` fires once, so `on` and `once` are the same for it: the functions alone. */
+  private closeListeners: Listener[] | undefined;
+  private closeEmitted = false;
+  private others: Map<string | symbol, Array<{ fn: Listener; once: boolean }>> | undefined;
+
+  private add(event: string | symbol, fn: Listener, once: boolean): this {
+    if (event === 'close') {
+      if (!this.closeEmitted) (this.closeListeners ??= []).push(fn);
+      return this;
+    }
+    const table = (this.others ??= new Map());
+    const list = table.get(event);
+    if (list) list.push({ fn, once });
+    else table.set(event, [{ fn, once }]);
     return this;
+  }
+
+  on(event: string | symbol, listener: Listener): this {
+    return this.add(event, listener, false);
+  }
+
+  once(event: string | symbol, listener: Listener): this {
+    return this.add(event, listener, true);
+  }
+
+  off(event: string | symbol, listener: Listener): this {
+    if (event === 'close') {
+      const i = this.closeListeners ? this.closeListeners.indexOf(listener) : -1;
+      if (i >= 0) this.closeListeners?.splice(i, 1);
+      return this;
+    }
+    const list = this.others?.get(event);
+    const i = list ? list.findIndex((l) => l.fn === listener) : -1;
+    if (list && i >= 0) list.splice(i, 1);
+    return this;
+  }
+
+  removeListener(event: string | symbol, listener: Listener): this {
+    return this.off(event, listener);
+  }
+
+  listeners(event: string | symbol): Listener[] {
+    if (event === 'close') return [...(this.closeListeners ?? [])];
+    return this.others?.get(event)?.map((l) => l.fn) ?? [];
+  }
+
+  emit(event: string | symbol, ...args: unknown[]): boolean {
+    if (event === 'close') {
+      const had = (this.closeListeners?.length ?? 0) > 0;
+      this.emitClose();
+      return had;
+    }
+    const list = this.others?.get(event);
+    if (!list?.length) return false;
+    const now = [...list];
+    this.others?.set(event, list.filter((l) => !l.once));
+    for (const l of now) l.fn(...args);
+    return true;
   }
 
   emitClose(): void {
@@ -69,7 +122,6 @@ class ResponseEmitter extends EventEmitter {
     const listeners = this.closeListeners;
     this.closeListeners = undefined;
     if (listeners) for (const fn of listeners) fn();
-    this.emit('close');
   }
 }
 
@@ -97,7 +149,8 @@ export class FastResponse extends ResponseEvents {
   writableFinished = false;
   private pending: string | undefined;
   private hasLength = false;
-  private extra: Record<string, HeaderValue> = {};
+  /** Headers set before `writeHead` (local replies only; made when first set). */
+  private extra: Record<string, HeaderValue> | undefined;
   private closed = false;
   /** The app's response head, not yet written (see `writeRawHead`). */
   rawHead: string | undefined;
@@ -108,12 +161,12 @@ export class FastResponse extends ResponseEvents {
   }
 
   setHeader(name: string, value: HeaderValue): this {
-    this.extra[name.toLowerCase()] = value;
+    (this.extra ??= {})[name.toLowerCase()] = value;
     return this;
   }
 
   getHeader(name: string): HeaderValue {
-    return this.extra[name.toLowerCase()];
+    return this.extra?.[name.toLowerCase()];
   }
 
   /** Node's `writeHead(status, headers)`; the head goes out with the body at `end`. */

@@ -20,16 +20,18 @@ interface Slot {
   owner: SocketOwner | undefined;
 }
 
-const slots = new WeakMap<Socket, Slot>();
+/** The slot lives on its socket (a property read, where a WeakMap lookup hashed the socket twice a request). */
+const SLOT = Symbol('meshguard.socketOwner');
+type SlottedSocket = Socket & { [SLOT]?: Slot };
 
-function attach(socket: Socket): Slot {
+function attach(socket: SlottedSocket): Slot {
   const slot: Slot = { owner: undefined };
   // Nobody holds the socket: a byte or a FIN is unexpected, and the socket is dropped.
   socket.on('data', (chunk: Buffer) => (slot.owner ? slot.owner.data(chunk) : socket.destroy()));
   socket.on('end', () => (slot.owner ? slot.owner.end() : socket.destroy()));
   socket.on('close', () => slot.owner?.close());
   socket.on('error', (err: unknown) => (slot.owner ? slot.owner.close(err) : socket.destroy()));
-  slots.set(socket, slot);
+  socket[SLOT] = slot;
   return slot;
 }
 
@@ -43,5 +45,6 @@ function attach(socket: Socket): Slot {
  * setSocketOwner(socket, undefined);
  */
 export function setSocketOwner(socket: Socket, owner: SocketOwner | undefined): void {
-  (slots.get(socket) ?? attach(socket)).owner = owner;
+  const s = socket as SlottedSocket;
+  (s[SLOT] ?? attach(s)).owner = owner;
 }

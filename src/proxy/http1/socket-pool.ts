@@ -68,7 +68,9 @@ export function createSocketPool(opts: SocketPoolOptions): SocketPool {
     const list = idle.get(entry.key);
     const i = list ? list.lastIndexOf(entry) : -1;
     if (!list || i < 0) return false;
-    list.splice(i, 1);
+    // Taken from the end nearly always (the most recently released goes first): pop, which allocates nothing.
+    if (i === list.length - 1) list.pop();
+    else list.splice(i, 1);
     if (list.length === 0) idle.delete(entry.key);
     count--;
     setSocketOwner(entry.socket, undefined);

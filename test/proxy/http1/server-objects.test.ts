@@ -85,3 +85,26 @@ test('a request without a body ends when it is read, not before', async () => {
   assert.equal(ended, true);
   assert.equal(req.readableEnded, true);
 });
+
+test("the response's events: close listeners run once, in order; one added after the close never runs; off removes; other events work as on an emitter", () => {
+  const f = fakeSocket();
+  const res = new FastResponse(f.socket, true, { responseDone: () => {} });
+  const seen: string[] = [];
+  const removed = () => seen.push('removed');
+  res.once('close', () => seen.push('a'));
+  res.on('close', () => seen.push('b'));
+  res.once('close', removed);
+  res.off('close', removed);
+  assert.equal(res.listeners('close').length, 2);
+  res.on('x', (v) => seen.push(`x:${String(v)}`));
+  res.once('x', (v) => seen.push(`x-once:${String(v)}`));
+  assert.equal(res.emit('x', 1), true);
+  assert.equal(res.emit('x', 2), true);
+  assert.equal(res.emit('y'), false);
+  res.writeRawHead(204, [], '');
+  res.endRaw();
+  res.once('close', () => seen.push('late'));
+  res.destroy();
+  assert.deepEqual(seen, ['x:1', 'x-once:1', 'x:2', 'a', 'b']);
+  assert.deepEqual(res.listeners('close'), []);
+});
