@@ -9,8 +9,17 @@ const HOP_BY_HOP = new Set([
   'connection', 'keep-alive', 'proxy-connection', 'transfer-encoding', 'upgrade', 'te', 'http2-settings', 'proxy-authenticate', 'proxy-authorization',
 ]);
 
-function namedIn(connection: unknown): string[] {
-  return typeof connection === 'string' ? connection.toLowerCase().split(',').map((s) => s.trim()) : [];
+const NONE: readonly string[] = [];
+
+/**
+ * The header names a `Connection` value lists. Nearly every one says only `keep-alive` or `close`
+ * (names that are hop-by-hop anyway): answered without splitting the value.
+ */
+function namedIn(connection: unknown): readonly string[] {
+  if (typeof connection !== 'string') return NONE;
+  const v = connection.length <= 10 ? connection.toLowerCase() : '';
+  if (v === 'keep-alive' || v === 'close') return NONE;
+  return connection.toLowerCase().split(',').map((s) => s.trim());
 }
 
 /**
@@ -45,8 +54,12 @@ export function forwardableHeaders(headers: IncomingHttpHeaders, http2Next: bool
  * forwardablePairs([['connection', 'close'], ['set-cookie', 'a'], ['set-cookie', 'b']]) // [['set-cookie', 'a'], ['set-cookie', 'b']]
  */
 export function forwardablePairs(pairs: ReadonlyArray<[string, string]>): Array<[string, string]> {
-  let named: string[] = [];
-  for (const [k, v] of pairs) if (k === 'connection') named = named.concat(namedIn(v));
+  let named: readonly string[] = NONE;
+  for (const [k, v] of pairs) {
+    if (k !== 'connection') continue;
+    const listed = namedIn(v);
+    if (listed.length > 0) named = named.concat(listed);
+  }
   const out: Array<[string, string]> = [];
   for (const p of pairs) if (!HOP_BY_HOP.has(p[0]) && !(named.length > 0 && named.includes(p[0]))) out.push(p);
   return out;

@@ -76,7 +76,10 @@ class ExchangeRun implements SocketOwner, Exchange {
   start(): this {
     const { socket, req } = this;
     setSocketOwner(socket, this);
-    socket.write(Buffer.from(req.head, 'latin1'));
+    // To a TLS socket as a Buffer (a string is encoded on the stack, then copied again to the heap); to a
+    // plain one as the string (written from the stack when the kernel takes it all: no Buffer made).
+    if ((socket as Socket & { encrypted?: boolean }).encrypted) socket.write(Buffer.from(req.head, 'latin1'));
+    else socket.write(req.head, 'latin1');
     if (req.body && !this.requestDone) this.pipeBody(req.body);
     socket.resume();
     return this;

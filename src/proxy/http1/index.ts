@@ -1,7 +1,7 @@
 /** The HTTP/1.1 fast path's codec and client: strict heads, body framing, pooled exchanges. */
 export { parseRequestHead, parseResponseHead, MAX_HEAD_BYTES, type RequestHead, type ResponseHead, type HeadResult, type HeaderPairs } from './parse-head.js';
 export { BodyFramer, responseFraming, type Framing } from './body-framer.js';
-export { serializeRequestHead, serializeResponseHead, serializeParsedResponseHead, checkHeaderPairs, headerLines, type HeaderValue } from './serialize-head.js';
+export { serializeRequestHead, serializeParsedRequestHead, serializeResponseHead, serializeParsedResponseHead, checkHeaderPairs, headerLines, type HeaderValue } from './serialize-head.js';
 export { createSocketPool, type SocketPool, type SocketPoolOptions } from './socket-pool.js';
 export { runExchange, type Exchange, type OutgoingRequest, type ResponseHandlers } from './exchange.js';
 export { sendRequest, type Connect, type SentRequest } from './send-request.js';

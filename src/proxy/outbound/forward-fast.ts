@@ -8,7 +8,7 @@
  * failure reason, `UR` after the response started, `DC` when the client left) are the Node path's.
  */
 import { forwardablePairs } from '../http/hop-by-hop.js';
-import { relayResponse, sendRequest, serializeRequestHead, type FastRequest, type FastResponse, type HeaderPairs, type Http1Error, type RelayHooks, type ResponseHead } from '../http1/index.js';
+import { relayResponse, sendRequest, serializeParsedRequestHead, type FastRequest, type FastResponse, type HeaderPairs, type Http1Error, type RelayHooks, type ResponseHead } from '../http1/index.js';
 import { reply, routeRequest, upstreamHeaders, UPSTREAM_CONNECT_ERROR, type Routed } from './forward-request.js';
 import type { OutboundDeps } from './outbound-deps.js';
 import { transportFailureReason } from './upstream-pool.js';
@@ -53,7 +53,8 @@ export function forwardFast(deps: OutboundDeps, req: FastRequest, res: FastRespo
   const { entry, dest, authority, path } = routed;
   const headers = upstreamHeaders(req, authority);
   entry.requestId = headers['x-request-id'] as string;
-  const head = serializeRequestHead(req.method, path, headers);
+  // Every value is the parser's (the request's own headers, Host from its checked target) or our constant.
+  const head = serializeParsedRequestHead(req.method, path, headers);
   const relay = relayResponse(res, new UpstreamResponseHooks(deps, routed));
   const body = req.contentLength > 0 ? req : null;
   const up = deps.upstream;

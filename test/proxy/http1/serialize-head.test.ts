@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { checkHeaderPairs, HTTP1_ERROR_CODES, parseRequestHead, parseResponseHead, serializeParsedResponseHead, serializeRequestHead, serializeResponseHead } from '../../../src/proxy/http1/index.js';
+import { checkHeaderPairs, HTTP1_ERROR_CODES, parseRequestHead, parseResponseHead, serializeParsedRequestHead, serializeParsedResponseHead, serializeRequestHead, serializeResponseHead } from '../../../src/proxy/http1/index.js';
 
 test('a serialized request head parses back to the same method, path and headers', () => {
   const text = serializeRequestHead('PUT', '/a/b?c=d', { host: 'web', 'content-length': 3, 'x-list': ['1', '2'] });
@@ -32,5 +32,20 @@ test('checkHeaderPairs refuses what the serializers refuse (for pairs that did n
   assert.doesNotThrow(() => checkHeaderPairs([['set-cookie', 'a=1; Path=/'], ['x-a', 'tab\tok']]));
   for (const bad of [[['x-a', 'v\r\nx-injected: 1']], [['x-a', 'v\nw']], [['x-a', 'nul\0']], [['bad name', 'v']], [['x-a:', 'v']]] as Array<Array<[string, string]>>) {
     assert.throws(() => checkHeaderPairs(bad), { code: HTTP1_ERROR_CODES.INVALID_HEADER_VALUE }, JSON.stringify(bad));
+  }
+});
+
+test("a request head from the parser's headers is written as serializeRequestHead writes it, without checking them again", () => {
+  const heads = [
+    'GET http://catalog/items HTTP/1.1\r\nHost: catalog\r\nAuthorization: Bearer a.b.c\r\nX-Odd: tab\there  \r\n\r\n',
+    "POST http://web:80/a?b=c HTTP/1.1\r\nhost: web:80\r\ncontent-length: 2\r\nx-!#$%&'*+-.^_`|~: v\r\n\r\nok",
+  ];
+  for (const raw of heads) {
+    const parsed = parseRequestHead(Buffer.from(raw, 'latin1'), 'absolute');
+    assert.equal(parsed.kind, 'ok', raw);
+    if (parsed.kind !== 'ok') continue;
+    const { method, target, headers } = parsed.head;
+    const extra = { ...headers, 'x-request-id': 'id', 'x-forwarded-proto': 'http' };
+    assert.equal(serializeParsedRequestHead(method, target, extra), serializeRequestHead(method, target, extra));
   }
 });
