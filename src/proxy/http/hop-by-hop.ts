@@ -17,9 +17,9 @@ const NONE: readonly string[] = [];
  */
 function namedIn(connection: unknown): readonly string[] {
   if (typeof connection !== 'string') return NONE;
-  const v = connection.length <= 10 ? connection.toLowerCase() : '';
+  const v = connection.toLowerCase();
   if (v === 'keep-alive' || v === 'close') return NONE;
-  return connection.toLowerCase().split(',').map((s) => s.trim());
+  return v.split(',').map((s) => s.trim());
 }
 
 /**

@@ -9,7 +9,7 @@
  */
 import type { Readable } from 'node:stream';
 import { forwardableHeaders, forwardablePairs } from '../http/hop-by-hop.js';
-import { checkHeaderPairs, relayResponse, sendRequest, serializeRequestHead, type FastRequest, type FastResponse, type HeaderPairs, type HeaderValue, type RelayHooks, type ResponseHead } from '../http1/index.js';
+import { relayResponse, sendRequest, serializeRequestHead, type FastRequest, type FastResponse, type HeaderPairs, type HeaderValue, type RelayHooks, type ResponseHead } from '../http1/index.js';
 import type { AppConnections } from './app-connections.js';
 import { upstreamFailed } from './forward-to-app.js';
 import type { InboundRequest } from './layer.js';
@@ -21,14 +21,13 @@ function bodyOf(r: InboundRequest, req: FastRequest): Readable | null {
 
 /**
  * The app's headers to pass on, with ext_authz's `headersToDownstreamOnAllow` replacing any of the same name.
- * The app's pairs were checked by the parser; the provider's were checked when its answer was read
- * (`mapCheckResponse`), and again here because the head is written without further checks.
+ * The head is written without further checks: the app's pairs were checked by the parser, the
+ * provider's when its answer was read (`mapCheckResponse` refuses any that could split a head).
  */
 function responsePairs(r: InboundRequest, pairs: HeaderPairs): HeaderPairs {
   const out = forwardablePairs(pairs);
   const extra = r.extraResponseHeaders;
   if (!extra) return out;
-  checkHeaderPairs(extra);
   const replaced = new Set(extra.map(([name]) => name));
   return [...out.filter(([name]) => !replaced.has(name)), ...extra];
 }
